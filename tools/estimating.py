@@ -1,0 +1,156 @@
+"""Three-point estimating: PERT mean and spread, roll-ups, effort versus duration.
+
+Estimates are hours or days of effort (person-time) or of duration; the engine converts on the
+project calendar. Effort becomes duration through the people assigned: four person-days done
+by two people take two working days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from tools.domain import Calendar, Estimate, WorkPackage
+
+
+@dataclass(frozen=True, slots=True)
+class Pert:
+    """Beta-PERT mean and standard deviation, in the unit of the estimate they came from."""
+
+    mean: float
+    sd: float
+
+    @property
+    def variance(self) -> float:
+        return self.sd * self.sd
+
+
+def pert(estimate: Estimate) -> Pert:
+    """Mean (O + 4M + P) / 6 and standard deviation (P - O) / 6."""
+    o, m, p = estimate.optimistic, estimate.likely, estimate.pessimistic
+    return Pert(mean=(o + 4 * m + p) / 6, sd=(p - o) / 6)
+
+
+def combine(parts: Iterable[Pert]) -> Pert:
+    """Roll up independent estimates: means add, variances add."""
+    mean = 0.0
+    var = 0.0
+    for part in parts:
+        mean += part.mean
+        var += part.variance
+    return Pert(mean=mean, sd=math.sqrt(var))
+
+
+def to_hours(value: float, unit: str, calendar: Calendar) -> float:
+    return value if unit == "hours" else value * calendar.hours_per_day
+
+
+def hours(estimate: Estimate, calendar: Calendar) -> Pert:
+    """The PERT of an estimate in hours on the given calendar."""
+    p = pert(estimate)
+    factor = to_hours(1.0, estimate.unit, calendar)
+    return Pert(mean=p.mean * factor, sd=p.sd * factor)
+
+
+def people(wp: WorkPackage) -> float:
+    """How many people work on the package at once; one when it names no roles."""
+    return sum(d.units for d in wp.role_demands) or 1.0
+
+
+def duration_days(wp: WorkPackage, calendar: Calendar, value: float | None = None) -> float:
+    """Working days the package takes, from its PERT mean (or `value`, in the estimate's unit).
+
+    Effort is spread over the people demanded; a duration estimate is taken as it is.
+    """
+    if wp.estimate is None:
+        return 0.0
+    raw = pert(wp.estimate).mean if value is None else value
+    h = to_hours(raw, wp.estimate.unit, calendar)
+    if wp.estimate.basis == "effort":
+        h /= people(wp)
+    return h / calendar.hours_per_day
+
+
+def effort_hours(wp: WorkPackage, calendar: Calendar) -> float:
+    """Person-hours of a package; a duration estimate costs its duration times its people."""
+    if wp.estimate is None:
+        return 0.0
+    h = hours(wp.estimate, calendar).mean
+    return h if wp.estimate.basis == "effort" else h * people(wp)
+
+
+def role_hours(wp: WorkPackage, calendar: Calendar) -> dict[str, Decimal]:
+    """Effort split over the demanded roles in proportion to their units, to 0.01 h."""
+    total = effort_hours(wp, calendar)
+    demands = wp.role_demands or []
+    if not demands:
+        return {"unassigned": _hundredths(total)} if total else {}
+    units = people(wp)
+    out: dict[str, Decimal] = {}
+    for d in demands:
+        out[d.role] = out.get(d.role, Decimal(0)) + _hundredths(total * d.units / units)
+    return out
+
+
+def _hundredths(x: float) -> Decimal:
+    return Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+def leaves(wbs: Iterable[WorkPackage]) -> list[WorkPackage]:
+    packages = list(wbs)
+    parents = {wp.parent for wp in packages if wp.parent}
+    return [wp for wp in packages if wp.code not in parents]
+
+
+def roll_up(wbs: Iterable[WorkPackage], calendar: Calendar) -> dict[str, Pert]:
+    """Effort-hour PERT for every package: a leaf's own, a parent's the sum of its leaves.
+
+    Parents' own estimates are ignored; the 100 % rule says they are their children.
+    """
+    packages = list(wbs)
+    children: dict[str | None, list[str]] = {}
+    for wp in packages:
+        children.setdefault(wp.parent, []).append(wp.code)
+    by_code = {wp.code: wp for wp in packages}
+    memo: dict[str, Pert] = {}
+
+    def visit(code: str, seen: frozenset[str]) -> Pert:
+        if code in memo:
+            return memo[code]
+        kids = [k for k in children.get(code, []) if k not in seen]
+        if kids:
+            result = combine(visit(k, seen | {code}) for k in kids)
+        else:
+            wp = by_code[code]
+            sd = hours(wp.estimate, calendar).sd if wp.estimate else 0.0
+            if wp.estimate and wp.estimate.basis == "duration":
+                sd *= people(wp)
+            result = Pert(mean=effort_hours(wp, calendar), sd=sd)
+        memo[code] = result
+        return result
+
+    return {wp.code: visit(wp.code, frozenset()) for wp in packages}
+
+
+def leaf_codes_under(wbs: Iterable[WorkPackage]) -> Mapping[str, list[str]]:
+    """Each package's leaf descendants (a leaf maps to itself)."""
+    packages = list(wbs)
+    children: dict[str, list[str]] = {}
+    for wp in packages:
+        if wp.parent:
+            children.setdefault(wp.parent, []).append(wp.code)
+    out: dict[str, list[str]] = {}
+
+    def visit(code: str, seen: frozenset[str]) -> list[str]:
+        if code in out:
+            return out[code]
+        kids = [k for k in children.get(code, []) if k not in seen]
+        result = [leaf for k in kids for leaf in visit(k, seen | {code})] if kids else [code]
+        out[code] = result
+        return result
+
+    for wp in packages:
+        visit(wp.code, frozenset())
+    return out

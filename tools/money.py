@@ -1,0 +1,164 @@
+"""Exact money: Decimal amounts with an ISO 4217 currency, never float.
+
+Amounts cross JSON as strings so that no client rounds them through a binary float.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, field_validator
+
+# Minor-unit exponents that differ from the usual two decimals (ISO 4217).
+MINOR_UNITS: dict[str, int] = {
+    "JPY": 0,
+    "KRW": 0,
+    "ISK": 0,
+    "CLP": 0,
+    "VND": 0,
+    "BHD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "TND": 3,
+}
+
+
+class CurrencyMismatchError(ValueError):
+    """Two amounts in different currencies were combined."""
+
+
+def _to_decimal(value: Any) -> Decimal:
+    """Accept str, int or Decimal; refuse float and bool, which would lose or fake a value."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an amount")
+    if isinstance(value, float):
+        raise ValueError("amounts must be strings or integers, not floats (e.g. '1234.50')")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+    else:
+        raise ValueError(f"expected a decimal string, got {type(value).__name__}")
+    if not result.is_finite():
+        raise ValueError("amount must be finite")
+    return result
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_to_decimal),
+    PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+]
+"""A Decimal field that validates strictly and serialises to a JSON string."""
+
+
+def minor_exponent(currency: str) -> int:
+    return MINOR_UNITS.get(currency, 2)
+
+
+class Money(BaseModel):
+    """An amount in one currency. Arithmetic refuses to mix currencies."""
+
+    model_config = ConfigDict(frozen=True, strict=True)
+
+    amount: Amount
+    currency: str = "USD"
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_code(cls, v: str) -> str:
+        if len(v) != 3 or not v.isalpha() or not v.isupper():
+            raise ValueError("currency must be a three-letter ISO 4217 code such as 'USD'")
+        return v
+
+    @classmethod
+    def of(cls, amount: str | int | Decimal, currency: str = "USD") -> Money:
+        return cls(amount=_to_decimal(amount), currency=currency)
+
+    @classmethod
+    def zero(cls, currency: str = "USD") -> Money:
+        return cls(amount=Decimal(0), currency=currency)
+
+    def _check(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise CurrencyMismatchError(f"cannot combine {self.currency} and {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(amount=self.amount + other.amount, currency=self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(amount=self.amount - other.amount, currency=self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(amount=-self.amount, currency=self.currency)
+
+    def times(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, float | bool):
+            raise TypeError("multiply money by a Decimal or int, never a float")
+        return Money(amount=self.amount * factor, currency=self.currency)
+
+    def rounded(self) -> Money:
+        """Round half-even to the currency's minor unit."""
+        quantum = Decimal(1).scaleb(-minor_exponent(self.currency))
+        return Money(
+            amount=self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN), currency=self.currency
+        )
+
+    def __lt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount <= other.amount
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rounded().amount:,}"
+
+
+def total(items: Iterable[Money], currency: str) -> Money:
+    """Sum amounts of one currency; an empty sum is zero in that currency."""
+    result = Money.zero(currency)
+    for item in items:
+        result = result + item
+    return result
+
+
+def allocate(amount: Money, weights: Sequence[Decimal | int]) -> list[Money]:
+    """Split an amount by weights into minor units that sum exactly to the rounded amount.
+
+    Largest-remainder method: each share is floored to the cent, then the left-over cents go
+    to the shares with the largest remainders (ties to the earliest).
+    """
+    if not weights:
+        raise ValueError("allocate needs at least one weight")
+    if any(isinstance(w, float | bool) for w in weights):
+        raise TypeError("weights must be Decimal or int")
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must not be negative")
+    weight_sum = sum((Decimal(w) for w in weights), Decimal(0))
+    if weight_sum == 0:
+        raise ValueError("weights must not all be zero")
+    exp = minor_exponent(amount.currency)
+    units = int(amount.rounded().amount.scaleb(exp))
+    sign = -1 if units < 0 else 1
+    units = abs(units)
+    raw = [Decimal(units) * Decimal(w) / weight_sum for w in weights]
+    floors = [int(r) for r in raw]
+    left = units - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [
+        Money(amount=Decimal(sign * f).scaleb(-exp), currency=amount.currency) for f in floors
+    ]
