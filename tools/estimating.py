@@ -8,11 +8,12 @@ by two people take two working days.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from tools.domain import Calendar, Estimate, WorkPackage
+from tools.wbs import children_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,21 +99,13 @@ def _hundredths(x: float) -> Decimal:
     return Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
-def leaves(wbs: Iterable[WorkPackage]) -> list[WorkPackage]:
-    packages = list(wbs)
-    parents = {wp.parent for wp in packages if wp.parent}
-    return [wp for wp in packages if wp.code not in parents]
-
-
 def roll_up(wbs: Iterable[WorkPackage], calendar: Calendar) -> dict[str, Pert]:
     """Effort-hour PERT for every package: a leaf's own, a parent's the sum of its leaves.
 
     Parents' own estimates are ignored; the 100 % rule says they are their children.
     """
     packages = list(wbs)
-    children: dict[str | None, list[str]] = {}
-    for wp in packages:
-        children.setdefault(wp.parent, []).append(wp.code)
+    children = children_of(packages)
     by_code = {wp.code: wp for wp in packages}
     memo: dict[str, Pert] = {}
 
@@ -132,25 +125,3 @@ def roll_up(wbs: Iterable[WorkPackage], calendar: Calendar) -> dict[str, Pert]:
         return result
 
     return {wp.code: visit(wp.code, frozenset()) for wp in packages}
-
-
-def leaf_codes_under(wbs: Iterable[WorkPackage]) -> Mapping[str, list[str]]:
-    """Each package's leaf descendants (a leaf maps to itself)."""
-    packages = list(wbs)
-    children: dict[str, list[str]] = {}
-    for wp in packages:
-        if wp.parent:
-            children.setdefault(wp.parent, []).append(wp.code)
-    out: dict[str, list[str]] = {}
-
-    def visit(code: str, seen: frozenset[str]) -> list[str]:
-        if code in out:
-            return out[code]
-        kids = [k for k in children.get(code, []) if k not in seen]
-        result = [leaf for k in kids for leaf in visit(k, seen | {code})] if kids else [code]
-        out[code] = result
-        return result
-
-    for wp in packages:
-        visit(wp.code, frozenset())
-    return out

@@ -55,7 +55,7 @@ def _to_decimal(value: Any) -> Decimal:
 Amount = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
-    PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+    PlainSerializer(str, return_type=str, when_used="json"),
 ]
 """A Decimal field that validates strictly and serialises to a JSON string."""
 
@@ -159,6 +159,4 @@ def allocate(amount: Money, weights: Sequence[Decimal | int]) -> list[Money]:
     order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
     for i in order[:left]:
         floors[i] += 1
-    return [
-        Money(amount=Decimal(sign * f).scaleb(-exp), currency=amount.currency) for f in floors
-    ]
+    return [Money(amount=Decimal(sign * f).scaleb(-exp), currency=amount.currency) for f in floors]

@@ -1,0 +1,104 @@
+"""A plan's schedule on its calendar: CPM over the leaf work packages, dates in working days.
+
+Leaves are the activities; a parent is the span of its leaves, and a dependency on a parent
+means a dependency on each of its leaves. Durations become integer working minutes so that
+CPM is exact; dates come from the working-day table of the calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from datetime import date
+
+from tools.calendar import roll_forward, working_dates, working_days_between
+from tools.critical_path import Activity, Link, Network, analyse
+from tools.domain import Plan, Schedule, ScheduledTask
+from tools.estimating import duration_days
+from tools.wbs import leaf_codes_under, leaf_links, leaves
+
+
+def activities(plan: Plan, descoped: Set[str] = frozenset()) -> list[Activity]:
+    """Leaf activities in working minutes. Descoped leaves keep their links at zero length,
+    so removing work never breaks a chain of dependencies."""
+    mpd = plan.calendar.minutes_per_day
+    start = roll_forward(plan.calendar, plan.start)
+    preds = leaf_links(plan.wbs)
+    out: list[Activity] = []
+    for wp in leaves(plan.wbs):
+        links = tuple(
+            Link(lk.predecessor, lk.type, round(lk.lag_days * mpd)) for lk in preds[wp.code]
+        )
+        release = 0
+        if wp.start_no_earlier_than and wp.start_no_earlier_than > start:
+            release = working_days_between(plan.calendar, start, wp.start_no_earlier_than) * mpd
+        minutes = 0 if wp.code in descoped else round(duration_days(wp, plan.calendar) * mpd)
+        out.append(Activity(wp.code, minutes, links, release))
+    return out
+
+
+def network(plan: Plan, descoped: Set[str] = frozenset()) -> Network:
+    return analyse(activities(plan, descoped))
+
+
+def project_days(plan: Plan, descoped: Set[str] = frozenset()) -> float:
+    """Working days from start to finish, optionally with some leaves descoped."""
+    return network(plan, descoped).finish / plan.calendar.minutes_per_day
+
+
+class _Dates:
+    """Working-minute offsets to dates. A finish on a day boundary belongs to the day before:
+    work that ends at the close of Tuesday finishes on Tuesday, not Wednesday."""
+
+    def __init__(self, plan: Plan, horizon: int) -> None:
+        self.mpd = plan.calendar.minutes_per_day
+        start = roll_forward(plan.calendar, plan.start)
+        self.table = working_dates(plan.calendar, start, horizon // self.mpd + 2)
+
+    def start(self, offset: int) -> date:
+        return self.table[offset // self.mpd]
+
+    def finish(self, offset: int) -> date:
+        return self.table[max(offset - 1, 0) // self.mpd]
+
+
+def schedule(plan: Plan) -> Schedule:
+    """Early and late dates, floats and the critical path of a plan's work packages."""
+    net = network(plan)
+    dates = _Dates(plan, net.finish)
+    mpd = dates.mpd
+    tasks: dict[str, ScheduledTask] = {}
+    for code, t in net.timings.items():
+        zero = t.early_finish == t.early_start
+        es = dates.finish(t.early_start) if zero else dates.start(t.early_start)
+        ls = dates.finish(t.late_start) if zero else dates.start(t.late_start)
+        tasks[code] = ScheduledTask(
+            code=code,
+            early_start=es,
+            early_finish=dates.finish(t.early_finish) if not zero else es,
+            late_start=ls,
+            late_finish=dates.finish(t.late_finish) if not zero else ls,
+            total_float_days=t.total_float / mpd,
+            free_float_days=t.free_float / mpd,
+            critical=t.critical,
+        )
+    for code, under in leaf_codes_under(plan.wbs).items():
+        if under == [code] or not under:
+            continue
+        kids = [tasks[c] for c in under]
+        tasks[code] = ScheduledTask(
+            code=code,
+            early_start=min(k.early_start for k in kids),
+            early_finish=max(k.early_finish for k in kids),
+            late_start=min(k.late_start for k in kids),
+            late_finish=max(k.late_finish for k in kids),
+            total_float_days=min(k.total_float_days for k in kids),
+            free_float_days=min(k.free_float_days for k in kids),
+            critical=any(k.critical for k in kids),
+        )
+    ordered = [tasks[wp.code] for wp in plan.wbs if wp.code in tasks]
+    return Schedule(
+        start=dates.start(0),
+        finish=dates.finish(net.finish) if net.finish else dates.start(0),
+        tasks=ordered,
+        critical_path=list(net.critical_path),
+    )
