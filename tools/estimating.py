@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from tools.domain import Calendar, Estimate, WorkPackage
-from tools.wbs import children_of
+from tools.wbs import leaf_codes_under
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +35,12 @@ def pert(estimate: Estimate) -> Pert:
 
 
 def combine(parts: Iterable[Pert]) -> Pert:
-    """Roll up independent estimates: means add, variances add."""
-    mean = 0.0
-    var = 0.0
-    for part in parts:
-        mean += part.mean
-        var += part.variance
-    return Pert(mean=mean, sd=math.sqrt(var))
+    """Roll up independent estimates: means add, variances add (exactly rounded sums)."""
+    items = list(parts)
+    return Pert(
+        mean=math.fsum(p.mean for p in items),
+        sd=math.sqrt(math.fsum(p.variance for p in items)),
+    )
 
 
 def to_hours(value: float, unit: str, calendar: Calendar) -> float:
@@ -99,29 +98,27 @@ def _hundredths(x: float) -> Decimal:
     return Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
+def leaf_effort(wp: WorkPackage, calendar: Calendar) -> Pert:
+    """Effort-hour PERT of one package, whatever the basis of its estimate."""
+    if wp.estimate is None:
+        return Pert(mean=0.0, sd=0.0)
+    sd = hours(wp.estimate, calendar).sd
+    if wp.estimate.basis == "duration":
+        sd *= people(wp)
+    return Pert(mean=effort_hours(wp, calendar), sd=sd)
+
+
 def roll_up(wbs: Iterable[WorkPackage], calendar: Calendar) -> dict[str, Pert]:
     """Effort-hour PERT for every package: a leaf's own, a parent's the sum of its leaves.
 
-    Parents' own estimates are ignored; the 100 % rule says they are their children.
+    Sums are taken over leaves with `math.fsum`, so a parent equals the exactly rounded sum of
+    its leaves whatever the nesting. Parents' own estimates are ignored: by the 100 % rule a
+    parent is its children.
     """
     packages = list(wbs)
-    children = children_of(packages)
     by_code = {wp.code: wp for wp in packages}
-    memo: dict[str, Pert] = {}
-
-    def visit(code: str, seen: frozenset[str]) -> Pert:
-        if code in memo:
-            return memo[code]
-        kids = [k for k in children.get(code, []) if k not in seen]
-        if kids:
-            result = combine(visit(k, seen | {code}) for k in kids)
-        else:
-            wp = by_code[code]
-            sd = hours(wp.estimate, calendar).sd if wp.estimate else 0.0
-            if wp.estimate and wp.estimate.basis == "duration":
-                sd *= people(wp)
-            result = Pert(mean=effort_hours(wp, calendar), sd=sd)
-        memo[code] = result
-        return result
-
-    return {wp.code: visit(wp.code, frozenset()) for wp in packages}
+    own = {code: leaf_effort(by_code[code], calendar) for code in by_code}
+    return {
+        code: combine(own[leaf] for leaf in under)
+        for code, under in leaf_codes_under(packages).items()
+    }

@@ -67,7 +67,7 @@ def minor_exponent(currency: str) -> int:
 class Money(BaseModel):
     """An amount in one currency. Arithmetic refuses to mix currencies."""
 
-    model_config = ConfigDict(frozen=True, strict=True)
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
 
     amount: Amount
     currency: str = "USD"

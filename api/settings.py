@@ -1,0 +1,52 @@
+"""Settings, read once at the edge from the environment (prefix PMPILOT_) and an optional .env.
+
+Nothing below api/ reads the environment: the ways in build a Settings, then pass plain values
+into the service. `get_settings()` is cached and overridable in tests.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PMPILOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("pmpilot", appauthor=False)),
+        description="Where SQLite, the Chroma directory and generated files live.",
+    )
+    llm_base_url: str = Field(default="", description="OpenAI-compatible endpoint; empty: OpenAI")
+    llm_model: str = Field(default="", description="Model name; empty: the offline drafter")
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PMPILOT_LLM_API_KEY", "OPENAI_API_KEY"),
+        description="API key; falls back to OPENAI_API_KEY.",
+    )
+    chroma_url: str = Field(default="", description="Chroma server URL; empty: embedded")
+    database_url: str = Field(default="", description="Database URL; empty: SQLite in data_dir")
+    seed: int = Field(default=20261125, description="Seed for every random draw of a run")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "pmpilot.sqlite3"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_api_key or self.llm_base_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
