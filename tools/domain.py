@@ -286,7 +286,7 @@ class Risk(Strict):
 
     @property
     def statement(self) -> str:
-        return f"Because {self.cause}, {self.event} may occur, which would {self.effect}."
+        return f"Because {self.cause}, there is a risk that {self.event}, which would {self.effect}."
 
 
 class RiskRegister(Strict):

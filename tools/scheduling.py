@@ -77,8 +77,8 @@ def schedule(plan: Plan) -> Schedule:
             early_finish=dates.finish(t.early_finish) if not zero else es,
             late_start=ls,
             late_finish=dates.finish(t.late_finish) if not zero else ls,
-            total_float_days=t.total_float / mpd,
-            free_float_days=t.free_float / mpd,
+            total_float_days=round(t.total_float / mpd, 2),
+            free_float_days=round(t.free_float / mpd, 2),
             critical=t.critical,
         )
     for code, under in leaf_codes_under(plan.wbs).items():

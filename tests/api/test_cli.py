@@ -1,0 +1,105 @@
+"""The `pmpilot` command as a user runs it: the installed console script in a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from api.settings import Settings
+from tools.assessment import Assessment
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "plans" / "crm-rollout.json"
+PMPILOT = Path(sys.executable).with_name("pmpilot")
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run(
+        [str(PMPILOT), *args], input=stdin, capture_output=True, cwd=cwd, env=env, check=False
+    )
+
+
+def test_plan_writes_markdown_and_json(tmp_path: Path) -> None:
+    result = run("plan", str(EXAMPLE), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr.decode()
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    a = Assessment.model_validate_json((tmp_path / "plan.json").read_text())
+    assert a.issues == []
+    assert a.schedule is not None
+    assert a.schedule.critical_path
+    # Money crosses JSON as strings; the budget check adds up to the cent.
+    b = doc["budget_check"]
+    assert isinstance(b["total"]["amount"], str)
+    parts = ("labour", "non_labour", "contingency_reserve", "management_reserve")
+    assert sum(Decimal(b[k]["amount"]) for k in parts) == Decimal(b["total"]["amount"])
+    assert Decimal(b["variance"]["amount"]) == Decimal(b["budget"]["amount"]) - Decimal(
+        b["total"]["amount"]
+    )
+    md = (tmp_path / "plan.md").read_text()
+    assert "## Schedule" in md
+    assert f"**Finish** {a.schedule.finish}" in md
+    assert str(a.schedule.finish) in result.stdout.decode()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_plan_from_stdin(tmp_path: Path) -> None:
+    result = run("plan", "-", "--out", str(tmp_path), stdin=EXAMPLE.read_bytes())
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "plan.json").exists()
+
+
+def test_invalid_input_names_the_field_and_writes_nothing(tmp_path: Path) -> None:
+    plan = json.loads(EXAMPLE.read_text())
+    plan["wbs"][1]["estimate"]["optimistic"] = False
+    plan["budget"]["limit"]["amount"] = 185000.5
+    (tmp_path / "plan.json").write_text("previous run")
+    result = run("plan", "-", "--out", str(tmp_path), stdin=json.dumps(plan).encode())
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert "wbs.1.estimate.optimistic" in stderr
+    assert "budget.limit.amount" in stderr
+    assert (tmp_path / "plan.json").read_text() == "previous run"
+    assert not (tmp_path / "plan.md").exists()
+
+
+def test_missing_file_and_non_json(tmp_path: Path) -> None:
+    assert run("plan", str(tmp_path / "nope.json")).returncode == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = run("plan", str(bad), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2
+    assert "invalid plan" in result.stderr.decode()
+
+
+def test_wbs_issues_exit_1_and_are_reported(tmp_path: Path) -> None:
+    plan = json.loads(EXAMPLE.read_text())
+    plan["wbs"][1]["depends_on"] = [{"predecessor": "5.3"}]  # 1.1 after hypercare: a loop
+    src = tmp_path / "cyclic.json"
+    src.write_text(json.dumps(plan))
+    result = run("plan", str(src), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1
+    assert "dependency_cycle" in result.stderr.decode()
+    assert "dependency cycle:" in (tmp_path / "o" / "plan.md").read_text()
+    assert run("validate", str(src)).returncode == 1
+    assert run("validate", str(EXAMPLE)).returncode == 0
+
+
+def test_settings_fall_back_to_openai_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PMPILOT_LLM_API_KEY", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-openai")
+    monkeypatch.setenv("PMPILOT_DATA_DIR", str(tmp_path / "data"))
+    s = Settings()
+    assert s.llm_api_key is not None
+    assert s.llm_api_key.get_secret_value() == "sk-from-openai"
+    assert s.sqlite_path == tmp_path / "data" / "pmpilot.sqlite3"
+    monkeypatch.setenv("PMPILOT_LLM_API_KEY", "sk-own")
+    assert Settings().llm_api_key.get_secret_value() == "sk-own"
+    shown = run("settings", cwd=tmp_path)
+    assert shown.returncode == 0
+    assert "sk-" not in shown.stdout.decode()

@@ -1,0 +1,164 @@
+"""A plan run through the whole engine: validation, schedule, risk register, budget check.
+
+This is the deterministic half of every way in: whatever drafted the plan (a person, the
+offline drafter or a model), the numbers a PM reads come from here.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from tools.budget import check_budget
+from tools.domain import (
+    BudgetCheck,
+    Plan,
+    ProjectBrief,
+    Risk,
+    Schedule,
+    Source,
+    WorkPackage,
+)
+from tools.estimating import Pert, roll_up
+from tools.money import Money
+from tools.risk import DEFAULT_MATRIX, RiskMatrix, contingency_reserve, rank
+from tools.scheduling import schedule
+from tools.validation import WbsIssue, validate_wbs
+
+ENGINE_VERSION = "0.1.0"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class EstimateView(_Out):
+    optimistic: float
+    likely: float
+    pessimistic: float
+    unit: str
+    basis: str
+    pert_hours: float
+    sd_hours: float
+
+
+class WbsRow(_Out):
+    code: str
+    name: str
+    parent: str | None
+    estimate: EstimateView | None
+    depends_on: list[str]
+    optional: bool
+    source: Source
+
+
+class RiskRow(_Out):
+    rank: int
+    id: str
+    statement: str
+    category: str
+    probability: float
+    impact: int
+    score: int
+    rating: str
+    emv: Money | None
+    expected_delay_days: float
+    response: str
+    contingency_plan: str
+    trigger: str
+    owner: str | None
+    source: Source
+
+
+class EngineInfo(_Out):
+    version: str = ENGINE_VERSION
+    seed: int | None = None
+    llm_calls: int = 0
+    tokens: int = 0
+
+
+class Assessment(_Out):
+    """The plan.json document: the brief, the WBS, and everything the engine computed."""
+
+    brief: ProjectBrief
+    wbs: list[WbsRow]
+    issues: list[WbsIssue]
+    schedule: Schedule | None
+    risks: list[RiskRow]
+    contingency_reserve: Money
+    budget_check: BudgetCheck | None
+    assumptions: list[str]
+    engine: EngineInfo
+
+
+def _wbs_row(wp: WorkPackage, totals: dict[str, Pert]) -> WbsRow:
+    est = None
+    if wp.estimate is not None:
+        e = wp.estimate
+        est = EstimateView(
+            optimistic=e.optimistic,
+            likely=e.likely,
+            pessimistic=e.pessimistic,
+            unit=e.unit,
+            basis=e.basis,
+            pert_hours=round(totals[wp.code].mean, 2),
+            sd_hours=round(totals[wp.code].sd, 2),
+        )
+    return WbsRow(
+        code=wp.code,
+        name=wp.name,
+        parent=wp.parent,
+        estimate=est,
+        depends_on=[d.predecessor for d in wp.depends_on],
+        optional=wp.optional,
+        source=wp.source,
+    )
+
+
+def _risk_rows(plan: Plan, matrix: RiskMatrix) -> list[RiskRow]:
+    by_id: dict[str, Risk] = {r.id: r for r in plan.risks.risks}
+    limit = plan.budget.limit if plan.budget else None
+    rows = []
+    for ranked in rank(plan.risks, matrix, limit):
+        risk = by_id[ranked.risk_id]
+        rows.append(
+            RiskRow(
+                rank=ranked.rank,
+                id=risk.id,
+                statement=risk.statement,
+                category=risk.category,
+                probability=risk.probability,
+                impact=ranked.score.impact_band,
+                score=ranked.score.score,
+                rating=ranked.score.rating,
+                emv=ranked.emv,
+                expected_delay_days=ranked.expected_delay_days,
+                response=risk.response,
+                contingency_plan=risk.contingency_plan,
+                trigger=risk.trigger,
+                owner=risk.owner,
+                source=risk.source,
+            )
+        )
+    return rows
+
+
+def assess(plan: Plan, matrix: RiskMatrix = DEFAULT_MATRIX) -> Assessment:
+    """Validate, schedule, rank risks and check the budget. A WBS with issues is reported,
+    not scheduled: its dates would mean nothing."""
+    issues = validate_wbs(plan.wbs, plan.calendar)
+    totals = roll_up(plan.wbs, plan.calendar)
+    currency = plan.budget.limit.currency if plan.budget else plan.rate_card.currency
+    reserve = contingency_reserve(plan.risks, currency)
+    sched = None if issues else schedule(plan)
+    budget = None if issues or plan.budget is None else check_budget(plan, reserve)
+    return Assessment(
+        brief=plan.brief,
+        wbs=[_wbs_row(wp, totals) for wp in plan.wbs],
+        issues=issues,
+        schedule=sched,
+        risks=_risk_rows(plan, matrix),
+        contingency_reserve=reserve,
+        budget_check=budget,
+        assumptions=plan.assumptions,
+        engine=EngineInfo(),
+    )

@@ -1,0 +1,125 @@
+"""plan.md: an Assessment rendered as Markdown a PM can paste into a wiki. Pure text."""
+
+from __future__ import annotations
+
+from tools.assessment import Assessment
+from tools.money import Money
+
+
+def _money(m: Money | None) -> str:
+    return "-" if m is None else str(m)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _source(kind: str, ref: str | None) -> str:
+    return f"{kind}:{ref}" if ref else kind
+
+
+def _wbs(a: Assessment) -> list[str]:
+    depth: dict[str, int] = {}
+    lines = ["## Work breakdown", ""]
+    lines += [
+        "| WBS | Work package | O / M / P | PERT h | Depends on | Source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in a.wbs:
+        depth[row.code] = depth.get(row.parent or "", -1) + 1 if row.parent else 0
+        name = "&nbsp;&nbsp;" * depth[row.code] + _cell(row.name)
+        if row.optional:
+            name += " *(optional)*"
+        e = row.estimate
+        est = f"{e.optimistic:g} / {e.likely:g} / {e.pessimistic:g} {e.unit}" if e else ""
+        pert = f"{e.pert_hours:,.1f}" if e else ""
+        deps = ", ".join(row.depends_on)
+        src = _source(row.source.kind, row.source.ref)
+        lines.append(f"| {row.code} | {name} | {est} | {pert} | {deps} | {src} |")
+    return lines
+
+
+def _schedule(a: Assessment) -> list[str]:
+    s = a.schedule
+    if s is None:
+        return ["## Schedule", "", "Not scheduled: the WBS has issues (see above).", ""]
+    names = {r.code: r.name for r in a.wbs}
+    lines = ["## Schedule", "", f"**Start** {s.start} · **Finish** {s.finish}", ""]
+    lines += [
+        "**Critical path:** "
+        + " → ".join(f"{c} {_cell(names.get(c, ''))}" for c in s.critical_path),
+        "",
+        "| WBS | Early start | Early finish | Late start | Late finish | Total float (d)"
+        " | Critical |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t in s.tasks:
+        crit = "yes" if t.critical else ""
+        lines.append(
+            f"| {t.code} | {t.early_start} | {t.early_finish} | {t.late_start} | {t.late_finish}"
+            f" | {t.total_float_days:g} | {crit} |"
+        )
+    return [*lines, ""]
+
+
+def _risks(a: Assessment) -> list[str]:
+    lines = ["## Risk register", ""]
+    if not a.risks:
+        return [*lines, "No risks recorded.", ""]
+    lines += [
+        "| # | Risk | P | I | Score | EMV | Response | Contingency plan | Source |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in a.risks:
+        lines.append(
+            f"| {r.rank} | {_cell(r.statement)} | {r.probability:.0%} | {r.impact} |"
+            f" {r.score} ({r.rating}) | {_money(r.emv)} | {r.response} |"
+            f" {_cell(r.contingency_plan)} | {_source(r.source.kind, r.source.ref)} |"
+        )
+    lines += ["", f"**Contingency reserve (sum of EMV):** {a.contingency_reserve}", ""]
+    return lines
+
+
+def _budget(a: Assessment) -> list[str]:
+    b = a.budget_check
+    if b is None:
+        return ["## Budget check", "", "No budget given.", ""]
+    lines = [
+        "## Budget check",
+        "",
+        f"**Verdict: {b.verdict.replace('_', ' ')}** · total {b.total} against {b.budget}"
+        f" (variance {b.variance})",
+        "",
+        "| Line | Amount |",
+        "|---|---|",
+        f"| Labour | {b.labour} |",
+        f"| Non-labour | {b.non_labour} |",
+        f"| Contingency reserve | {b.contingency_reserve} |",
+        f"| Management reserve | {b.management_reserve} |",
+        f"| **Total** | **{b.total}** |",
+        "",
+    ]
+    if b.options:
+        lines += ["Options to get back under budget:", ""]
+        for o in b.options:
+            lines.append(
+                f"- {_cell(o.description)}: saves {o.saving}, new total {o.new_total},"
+                f" schedule {o.schedule_effect_days:+g} working days"
+            )
+        lines.append("")
+    return lines
+
+
+def render_markdown(a: Assessment) -> str:
+    lines = [f"# {a.brief.title}", ""]
+    if a.brief.goal:
+        lines += [a.brief.goal, ""]
+    if a.issues:
+        lines += ["## WBS issues", ""]
+        lines += [f"- **{i.kind}** {i.code or ''}: {i.message}" for i in a.issues]
+        lines.append("")
+    lines += [*_wbs(a), "", *_schedule(a), *_risks(a), *_budget(a)]
+    if a.assumptions:
+        lines += ["## Assumptions", "", *[f"- {x}" for x in a.assumptions], ""]
+    lines += [f"*Computed by the pmpilot engine {a.engine.version}.*", ""]
+    return "\n".join(lines)
