@@ -22,6 +22,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Text = Annotated[str, Field(max_length=4000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
 class Strict(BaseModel):
@@ -181,7 +182,7 @@ class CostItem(Strict):
 class RateCard(Strict):
     """Hourly cost rate per role, in one currency."""
 
-    currency: str = "USD"
+    currency: Currency = "USD"
     hourly: dict[str, Amount] = Field(default_factory=dict)
 
     @field_validator("hourly")
@@ -197,8 +198,8 @@ class Budget(Strict):
     """The money available and the reserve policy."""
 
     limit: Money
-    management_reserve_pct: Amount = Decimal("5")
-    at_risk_margin_pct: Amount = Decimal("5")
+    management_reserve_pct: Annotated[Amount, Field(ge=0, le=100)] = Decimal("5")
+    at_risk_margin_pct: Annotated[Amount, Field(ge=0, le=100)] = Decimal("5")
 
 
 class BudgetOption(Strict):
@@ -241,7 +242,7 @@ class MoneyRange(Strict):
     low: Amount
     likely: Amount
     high: Amount
-    currency: str = "USD"
+    currency: Currency = "USD"
 
     @model_validator(mode="after")
     def _ordered(self) -> MoneyRange:
@@ -286,7 +287,9 @@ class Risk(Strict):
 
     @property
     def statement(self) -> str:
-        return f"Because {self.cause}, there is a risk that {self.event}, which would {self.effect}."
+        return (
+            f"Because {self.cause}, there is a risk that {self.event}, which would {self.effect}."
+        )
 
 
 class RiskRegister(Strict):

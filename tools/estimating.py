@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from tools.domain import Calendar, Estimate, WorkPackage
+from tools.money import split_units
 from tools.wbs import leaf_codes_under
 
 
@@ -82,15 +83,21 @@ def effort_hours(wp: WorkPackage, calendar: Calendar) -> float:
 
 
 def role_hours(wp: WorkPackage, calendar: Calendar) -> dict[str, Decimal]:
-    """Effort split over the demanded roles in proportion to their units, to 0.01 h."""
-    total = effort_hours(wp, calendar)
-    demands = wp.role_demands or []
-    if not demands:
-        return {"unassigned": _hundredths(total)} if total else {}
-    units = people(wp)
+    """Effort split over the demanded roles in proportion to their units, in 0.01 h.
+
+    Largest-remainder rounding: the shares add up exactly to the package's effort rounded to
+    0.01 h, so no hundredth of an hour is lost or priced twice.
+    """
+    total = _hundredths(effort_hours(wp, calendar))
+    if not total:
+        return {}
+    if not wp.role_demands:
+        return {"unassigned": total}
+    units = [Decimal(repr(d.units)) for d in wp.role_demands]
+    shares = split_units(int(total * 100), units)
     out: dict[str, Decimal] = {}
-    for d in demands:
-        out[d.role] = out.get(d.role, Decimal(0)) + _hundredths(total * d.units / units)
+    for demand, share in zip(wp.role_demands, shares, strict=True):
+        out[demand.role] = out.get(demand.role, Decimal(0)) + Decimal(share).scaleb(-2)
     return out
 
 

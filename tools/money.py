@@ -146,17 +146,27 @@ def allocate(amount: Money, weights: Sequence[Decimal | int]) -> list[Money]:
         raise TypeError("weights must be Decimal or int")
     if any(w < 0 for w in weights):
         raise ValueError("weights must not be negative")
-    weight_sum = sum((Decimal(w) for w in weights), Decimal(0))
-    if weight_sum == 0:
-        raise ValueError("weights must not all be zero")
     exp = minor_exponent(amount.currency)
     units = int(amount.rounded().amount.scaleb(exp))
     sign = -1 if units < 0 else 1
-    units = abs(units)
+    return [
+        Money(amount=Decimal(sign * share).scaleb(-exp), currency=amount.currency)
+        for share in split_units(abs(units), weights)
+    ]
+
+
+def split_units(units: int, weights: Sequence[Decimal | int]) -> list[int]:
+    """Split a whole number of units by weights so that the shares sum exactly to it.
+
+    Largest-remainder method: floor every share, then give the left-over units to the largest
+    remainders (ties to the earliest). Used for cents of money and hundredths of hours.
+    """
+    weight_sum = sum((Decimal(w) for w in weights), Decimal(0))
+    if weight_sum == 0:
+        raise ValueError("weights must not all be zero")
     raw = [Decimal(units) * Decimal(w) / weight_sum for w in weights]
-    floors = [int(r) for r in raw]
-    left = units - sum(floors)
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
-    return [Money(amount=Decimal(sign * f).scaleb(-exp), currency=amount.currency) for f in floors]
+    shares = [int(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - shares[i]), i))
+    for i in order[: units - sum(shares)]:
+        shares[i] += 1
+    return shares

@@ -11,7 +11,7 @@ from collections.abc import Set
 from datetime import date
 
 from tools.calendar import roll_forward, working_dates, working_days_between
-from tools.critical_path import Activity, Link, Network, analyse
+from tools.critical_path import LINK_ENDS, Activity, Link, Network, analyse
 from tools.domain import Plan, Schedule, ScheduledTask
 from tools.estimating import duration_days
 from tools.wbs import leaf_codes_under, leaf_links, leaves
@@ -29,8 +29,9 @@ def activities(plan: Plan, descoped: Set[str] = frozenset()) -> list[Activity]:
             Link(lk.predecessor, lk.type, round(lk.lag_days * mpd)) for lk in preds[wp.code]
         )
         release = 0
-        if wp.start_no_earlier_than and wp.start_no_earlier_than > start:
-            release = working_days_between(plan.calendar, start, wp.start_no_earlier_than) * mpd
+        snet = wp.start_no_earlier_than
+        if snet and snet > start and wp.code not in descoped:
+            release = working_days_between(plan.calendar, start, snet) * mpd
         minutes = 0 if wp.code in descoped else round(duration_days(wp, plan.calendar) * mpd)
         out.append(Activity(wp.code, minutes, links, release))
     return out
@@ -43,6 +44,15 @@ def network(plan: Plan, descoped: Set[str] = frozenset()) -> Network:
 def project_days(plan: Plan, descoped: Set[str] = frozenset()) -> float:
     """Working days from start to finish, optionally with some leaves descoped."""
     return network(plan, descoped).finish / plan.calendar.minutes_per_day
+
+
+def _driven_by_finish(act: Activity, net: Network) -> bool:
+    t = net.timings
+    return any(
+        LINK_ENDS[lk.type][0] == "finish"
+        and t[lk.predecessor].early_finish + lk.lag == t[act.code].early_start
+        for lk in act.links
+    )
 
 
 class _Dates:
@@ -63,14 +73,19 @@ class _Dates:
 
 def schedule(plan: Plan) -> Schedule:
     """Early and late dates, floats and the critical path of a plan's work packages."""
-    net = network(plan)
+    acts = activities(plan)
+    net = analyse(acts)
     dates = _Dates(plan, net.finish)
     mpd = dates.mpd
     tasks: dict[str, ScheduledTask] = {}
-    for code, t in net.timings.items():
+    for act in acts:
+        code, t = act.code, net.timings[act.code]
         zero = t.early_finish == t.early_start
-        es = dates.finish(t.early_start) if zero else dates.start(t.early_start)
-        ls = dates.finish(t.late_start) if zero else dates.start(t.late_start)
+        # A milestone that some work's finish drives sits on that work's last day, as in
+        # Microsoft Project; one set by a start or a date sits on the morning it names.
+        after_finish = zero and _driven_by_finish(act, net)
+        es = dates.finish(t.early_start) if after_finish else dates.start(t.early_start)
+        ls = dates.finish(t.late_start) if after_finish else dates.start(t.late_start)
         tasks[code] = ScheduledTask(
             code=code,
             early_start=es,
