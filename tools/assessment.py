@@ -150,7 +150,8 @@ def assess(plan: Plan, matrix: RiskMatrix = DEFAULT_MATRIX) -> Assessment:
     currency = plan.budget.limit.currency if plan.budget else plan.rate_card.currency
     reserve = contingency_reserve(plan.risks, currency)
     sched = None if issues else schedule(plan)
-    budget = None if issues or plan.budget is None else check_budget(plan, reserve)
+    has_budget = plan.budget is not None or plan.brief.budget is not None
+    budget = check_budget(plan, reserve) if has_budget and not issues else None
     return Assessment(
         brief=plan.brief,
         wbs=[_wbs_row(wp, totals) for wp in plan.wbs],
