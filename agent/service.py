@@ -6,8 +6,9 @@ plan graph) joins here when the agent lands; the ways in stay the same.
 
 from __future__ import annotations
 
-from tools.assessment import Assessment, assess
-from tools.domain import Plan
+from tools.assessment import Assessment, assess, track
+from tools.domain import Plan, StatusUpdate
+from tools.evm import EarnedValue
 from tools.mspdi import read_mspdi
 from tools.report import render_markdown
 
@@ -25,3 +26,6 @@ class PlanningService:
 
     def render(self, assessment: Assessment) -> str:
         return render_markdown(assessment)
+
+    def track(self, plan: Plan, status: StatusUpdate) -> EarnedValue:
+        return track(plan, status)

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from agent.service import PlanningService
 from api.settings import Settings, get_settings
+from tools.domain import StatusUpdate
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 err = Console(stderr=True)
@@ -130,6 +131,27 @@ def validate(source: SourceArg) -> None:
     if issues:
         raise typer.Exit(1)
     out.print("no issues")
+
+
+@app.command()
+def status(
+    source: SourceArg,
+    update: Annotated[Path, typer.Argument(help="A status update as JSON (as_of, progress).")],
+) -> None:
+    """Earned value of a status update against the plan: PV, EV, AC, CPI, SPI, EAC, TCPI."""
+    service = PlanningService()
+    p = _load(service, source)
+    if not update.is_file():
+        _fail(f"no such file: {update}")
+    try:
+        su = StatusUpdate.model_validate_json(update.read_bytes())
+    except ValidationError as exc:
+        _fail(_describe(exc).replace("invalid plan", "invalid status update"))
+    try:
+        ev = service.track(p, su)
+    except ValueError as exc:
+        _fail(str(exc))
+    out.print_json(ev.model_dump_json())
 
 
 @app.command("settings")

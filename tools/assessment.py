@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from tools.budget import check_budget
+from tools.budget import check_budget, package_costs
 from tools.domain import (
     BudgetCheck,
     Plan,
@@ -16,9 +16,11 @@ from tools.domain import (
     Risk,
     Schedule,
     Source,
+    StatusUpdate,
     WorkPackage,
 )
 from tools.estimating import Pert, roll_up
+from tools.evm import BaselineItem, EarnedValue, earned_value
 from tools.money import Money
 from tools.risk import DEFAULT_MATRIX, RiskMatrix, contingency_reserve, rank
 from tools.scheduling import schedule
@@ -163,3 +165,24 @@ def assess(plan: Plan, matrix: RiskMatrix = DEFAULT_MATRIX) -> Assessment:
         assumptions=plan.assumptions,
         engine=EngineInfo(),
     )
+
+
+def baseline(plan: Plan) -> list[BaselineItem]:
+    """The plan as an earned-value baseline: each leaf's cost over its early dates."""
+    sched = schedule(plan)
+    costs = package_costs(plan)
+    tasks = {t.code: t for t in sched.tasks}
+    return [
+        BaselineItem(
+            code=code,
+            budget_at_completion=cost,
+            start=tasks[code].early_start,
+            finish=tasks[code].early_finish,
+        )
+        for code, cost in costs.items()
+    ]
+
+
+def track(plan: Plan, status: StatusUpdate) -> EarnedValue:
+    """Earned value of a status update against the plan as baselined."""
+    return earned_value(baseline(plan), status, plan.calendar)

@@ -56,7 +56,7 @@ from typing import Literal
 
 from tools.domain import Budget, BudgetCheck, BudgetOption, Plan
 from tools.estimating import role_hours
-from tools.money import CurrencyMismatchError, Money
+from tools.money import CurrencyMismatchError, Money, allocate
 from tools.scheduling import network
 from tools.wbs import ancestors, leaf_codes_under, leaves
 
@@ -504,3 +504,26 @@ __all__ = [
     "role_key",
     "verdict_for",
 ]
+
+
+def package_costs(plan: Plan) -> dict[str, Money]:
+    """Budget at completion of each leaf: its labour at the rate card plus the non-labour items
+    tied to it. An item tied to a summary is allocated over its leaves by their labour (to the
+    cent); items tied to no package stay at project level and are not in any leaf's budget."""
+    currency = plan.rate_card.currency
+    costing = _costing(plan, Money.zero(currency), Budget(limit=Money.zero(currency)))
+    costs = {wp.code: Money.zero(currency) for wp in leaves(plan.wbs)}
+    for line in costing.lines:
+        amount = line.hours * costing.rates[line.role]
+        costs[line.code] += Money(amount=amount, currency=currency).rounded()
+    under = leaf_codes_under(plan.wbs)
+    for item in plan.non_labour:
+        if item.work_package is None or item.work_package not in under:
+            continue
+        targets = under[item.work_package]
+        weights = [costs[c].amount for c in targets]
+        if not any(weights):
+            weights = [Decimal(1)] * len(targets)
+        for code, share in zip(targets, allocate(item.amount, weights), strict=True):
+            costs[code] += share
+    return costs

@@ -103,3 +103,26 @@ def test_settings_fall_back_to_openai_key(monkeypatch: pytest.MonkeyPatch, tmp_p
     shown = run("settings", cwd=tmp_path)
     assert shown.returncode == 0
     assert "sk-" not in shown.stdout.decode()
+
+
+def test_status_reports_earned_value_that_adds_up(tmp_path: Path) -> None:
+    status = ROOT / "examples" / "plans" / "crm-rollout-status.json"
+    result = run("status", str(EXAMPLE), str(status))
+    assert result.returncode == 0, result.stderr.decode()
+    ev = json.loads(result.stdout)
+    amount = {k: Decimal(ev[k]["amount"]) for k in ("bac", "pv", "ev", "ac", "cv", "sv")}
+    actual = sum(
+        Decimal(p["actual_cost"]["amount"]) for p in json.loads(status.read_text())["progress"]
+    )
+    assert amount["ac"] == actual
+    assert amount["cv"] == amount["ev"] - amount["ac"]
+    assert amount["sv"] == amount["ev"] - amount["pv"]
+    assert 0 < amount["ev"] <= amount["bac"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"as_of": "2027-02-05", "progress": [{"code": "9.9", "percent_complete": 5,'
+        ' "actual_cost": {"amount": "1", "currency": "USD"}}]}'
+    )
+    result = run("status", str(EXAMPLE), str(bad))
+    assert result.returncode == 2
+    assert "9.9" in result.stderr.decode()

@@ -1,0 +1,60 @@
+"""The whole engine over the sample plan: invariants that tie its parts together."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from tools.assessment import assess, baseline
+from tools.budget import package_costs
+from tools.domain import Plan
+from tools.money import Money, total
+from tools.report import render_markdown
+from tools.risk import contingency_reserve
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plans" / "crm-rollout.json"
+
+
+def load() -> Plan:
+    return Plan.model_validate_json(EXAMPLE.read_bytes())
+
+
+def test_package_costs_add_up_to_labour_plus_tied_items() -> None:
+    plan = load()
+    a = assess(plan)
+    assert a.budget_check is not None
+    tied = total((i.amount for i in plan.non_labour if i.work_package), "USD")
+    costs = package_costs(plan)
+    assert total(costs.values(), "USD") == a.budget_check.labour + tied
+    # The sandbox (tied to summary 3) is spread over its three leaves to the cent.
+    assert all(type(c.amount) is Decimal for c in costs.values())
+
+
+def test_baseline_follows_the_schedule() -> None:
+    plan = load()
+    a = assess(plan)
+    assert a.schedule is not None
+    dates = {t.code: (t.early_start, t.early_finish) for t in a.schedule.tasks}
+    for item in baseline(plan):
+        assert (item.start, item.finish) == dates[item.code]
+
+
+def test_reserve_and_report_agree() -> None:
+    plan = load()
+    a = assess(plan)
+    assert a.contingency_reserve == contingency_reserve(plan.risks, "USD")
+    assert a.budget_check is not None
+    assert a.budget_check.contingency_reserve == a.contingency_reserve.rounded()
+    assert [r.rank for r in a.risks] == list(range(1, len(plan.risks.risks) + 1))
+    md = render_markdown(a)
+    assert str(a.budget_check.total) in md
+    assert all(r.statement.replace("|", "\\|") in md for r in a.risks)
+
+
+def test_a_wbs_with_issues_is_reported_not_scheduled() -> None:
+    plan = load()
+    broken = plan.model_copy(update={"wbs": [*plan.wbs, plan.wbs[1]]})
+    a = assess(broken)
+    assert [i.kind for i in a.issues] == ["duplicate_code"]
+    assert a.schedule is None
+    assert a.budget_check is None
+    assert "Not scheduled" in render_markdown(a)
+    assert Money.zero("USD") <= a.contingency_reserve
