@@ -51,9 +51,9 @@ def test_hours_on_a_short_day_calendar() -> None:
     assert duration_days(wp, Calendar(hours_per_day=6)) == 1.0
 
 
-estimates = st.tuples(
-    st.floats(0, 500, allow_nan=False), st.floats(0, 500), st.floats(0, 500)
-).map(lambda t: Estimate(optimistic=min(t), likely=sorted(t)[1], pessimistic=max(t)))
+estimates = st.tuples(st.floats(0, 500, allow_nan=False), st.floats(0, 500), st.floats(0, 500)).map(
+    lambda t: Estimate(optimistic=min(t), likely=sorted(t)[1], pessimistic=max(t))
+)
 
 
 @st.composite
@@ -66,8 +66,7 @@ def trees(draw: st.DrawFn) -> list[WorkPackage]:
     ]
     used = {wp.parent for wp in wps}
     return [
-        wp if wp.code in used else wp.model_copy(update={"estimate": draw(estimates)})
-        for wp in wps
+        wp if wp.code in used else wp.model_copy(update={"estimate": draw(estimates)}) for wp in wps
     ]
 
 

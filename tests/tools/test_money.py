@@ -52,7 +52,7 @@ def test_allocate_worked_example() -> None:
 
 
 @given(
-    cents=st.integers(min_value=-10**12, max_value=10**12),
+    cents=st.integers(min_value=-(10**12), max_value=10**12),
     weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=20).filter(
         any
     ),
