@@ -7,7 +7,7 @@ CPM is exact; dates come from the working-day table of the calendar.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from datetime import date
 
 from tools.calendar import roll_forward, working_dates, working_days_between
@@ -56,27 +56,31 @@ def _driven_by_finish(act: Activity, net: Network) -> bool:
 
 
 class _Dates:
-    """Working-minute offsets to dates. A finish on a day boundary belongs to the day before:
-    work that ends at the close of Tuesday finishes on Tuesday, not Wednesday."""
+    """Offsets in units of `per_day` per working day, to dates. A finish on a day boundary
+    belongs to the day before: work that ends at the close of Tuesday finishes on Tuesday."""
 
-    def __init__(self, plan: Plan, horizon: int) -> None:
-        self.mpd = plan.calendar.minutes_per_day
+    def __init__(self, plan: Plan, horizon: int, per_day: int) -> None:
+        self.per_day = per_day
         start = roll_forward(plan.calendar, plan.start)
-        self.table = working_dates(plan.calendar, start, horizon // self.mpd + 2)
+        self.table = working_dates(plan.calendar, start, horizon // per_day + 2)
 
     def start(self, offset: int) -> date:
-        return self.table[offset // self.mpd]
+        return self.table[offset // self.per_day]
 
     def finish(self, offset: int) -> date:
-        return self.table[max(offset - 1, 0) // self.mpd]
+        return self.table[max(offset - 1, 0) // self.per_day]
 
 
 def schedule(plan: Plan) -> Schedule:
     """Early and late dates, floats and the critical path of a plan's work packages."""
     acts = activities(plan)
-    net = analyse(acts)
-    dates = _Dates(plan, net.finish)
-    mpd = dates.mpd
+    return dated(plan, acts, analyse(acts), plan.calendar.minutes_per_day)
+
+
+def dated(plan: Plan, acts: Sequence[Activity], net: Network, per_day: int) -> Schedule:
+    """A Schedule from a network analysed in units of `per_day` per working day (working
+    minutes for plain CPM, half-days for a levelled plan); summaries span their leaves."""
+    dates = _Dates(plan, net.finish, per_day)
     tasks: dict[str, ScheduledTask] = {}
     for act in acts:
         code, t = act.code, net.timings[act.code]
@@ -92,8 +96,8 @@ def schedule(plan: Plan) -> Schedule:
             early_finish=dates.finish(t.early_finish) if not zero else es,
             late_start=ls,
             late_finish=dates.finish(t.late_finish) if not zero else ls,
-            total_float_days=round(t.total_float / mpd, 2),
-            free_float_days=round(t.free_float / mpd, 2),
+            total_float_days=round(t.total_float / per_day, 2),
+            free_float_days=round(t.free_float / per_day, 2),
             critical=t.critical,
         )
     for code, under in leaf_codes_under(plan.wbs).items():
@@ -115,5 +119,5 @@ def schedule(plan: Plan) -> Schedule:
         start=dates.start(0),
         finish=dates.finish(net.finish) if net.finish else dates.start(0),
         tasks=ordered,
-        critical_path=list(net.critical_path),
+        critical_path=[c for c in net.critical_path if c in tasks],
     )
