@@ -286,6 +286,7 @@ def default_profile() -> CalibrationProfile:
 def save_profile(profile: CalibrationProfile, path: str | os.PathLike[str]) -> None:
     """Write a profile as JSON atomically: a reader never sees half a file."""
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "x", encoding="utf-8") as out:

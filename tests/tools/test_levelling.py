@@ -1,0 +1,157 @@
+"""A plan levelled against its team. Dates are read off a 2027 wall calendar."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tools.calendar import member_hours, working_dates
+from tools.domain import (
+    Absence,
+    Dependency,
+    Estimate,
+    Member,
+    Plan,
+    ProjectBrief,
+    RoleDemand,
+    Skill,
+    Team,
+    WorkPackage,
+)
+from tools.levelling import PERIODS_PER_DAY, level_plan
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plans" / "crm-rollout.json"
+MONDAY = date(2027, 1, 4)
+
+
+def wp(code: str, days: float, role: str = "dba", *deps: str, skills=(), units=1.0):
+    return WorkPackage(
+        code=code,
+        name=f"Work {code}",
+        estimate=Estimate(optimistic=days, likely=days, pessimistic=days),
+        role_demands=[RoleDemand(role=role, units=units, skills=list(skills))],
+        depends_on=[Dependency(predecessor=d) for d in deps],
+    )
+
+
+def person(pid: str, role: str = "dba", **kw) -> Member:
+    return Member(id=pid, name=pid.title(), roles=[role], **kw)
+
+
+def plan(wbs, members) -> Plan:
+    return Plan(brief=ProjectBrief(title="t"), start=MONDAY, wbs=wbs, team=Team(members=members))
+
+
+def dates(result, code):
+    t = next(t for t in result.schedule.tasks if t.code == code)
+    return t.early_start, t.early_finish
+
+
+def test_one_dba_does_two_jobs_one_after_the_other() -> None:
+    result = level_plan(plan([wp("a", 3), wp("b", 2)], [person("ann")]))
+    assert result.makespan_days == 5
+    spans = sorted([dates(result, "a"), dates(result, "b")])
+    assert spans[0][0] == MONDAY
+    assert spans[1][1] == date(2027, 1, 8)
+    assert spans[0][1] < spans[1][0]
+    assert len(result.resource_edges) == 1
+    assert set(result.schedule.critical_path) == {"a", "b"}
+    assert {a.member_id for a in result.schedule.assignments} == {"ann"}
+    assert result.optimal
+
+
+def test_two_dbas_work_in_parallel() -> None:
+    result = level_plan(plan([wp("a", 3), wp("b", 2)], [person("ann"), person("bo")]))
+    assert result.makespan_days == 3
+    assert dates(result, "a")[0] == dates(result, "b")[0] == MONDAY
+    assert {a.member_id for a in result.schedule.assignments} == {"ann", "bo"}
+
+
+def test_an_absence_delays_the_only_dba() -> None:
+    away = Absence(start=MONDAY, finish=date(2027, 1, 8))
+    result = level_plan(plan([wp("a", 2)], [person("ann", absences=[away])]))
+    assert dates(result, "a") == (date(2027, 1, 11), date(2027, 1, 12))
+
+
+def test_part_time_people_add_up() -> None:
+    # Two half-time DBAs give one full-time DBA: a 1-FTE job runs at once, staffed by both.
+    team = [person("ann", availability=0.5), person("bo", availability=0.5)]
+    result = level_plan(plan([wp("a", 2)], team))
+    assert result.makespan_days == 2
+    assert sorted((a.member_id, a.units) for a in result.schedule.assignments) == [
+        ("ann", 0.5),
+        ("bo", 0.5),
+    ]
+
+
+def test_skills_and_seniority_pick_the_person() -> None:
+    team = [
+        person("ann", "developer", skills=[Skill(name="Apex", level=5)]),
+        person("bo", "developer"),
+    ]
+    result = level_plan(plan([wp("a", 2, "developer", skills=["Apex"])], team))
+    assert [a.member_id for a in result.schedule.assignments] == ["ann"]
+
+
+def test_findings_a_pm_must_act_on() -> None:
+    wbs = [
+        wp("a", 2, "dba", skills=["Oracle RAC"]),
+        wp("b", 3, "network engineer", "a"),
+        wp("c", 2, "dba", "a", units=2),
+    ]
+    result = level_plan(plan(wbs, [person("ann")]))
+    kinds = {f.kind: f for f in result.findings}
+    assert kinds["missing_role"].work_packages == ("b",)
+    assert kinds["skill_gap"].work_packages == ("a",)
+    assert "Oracle RAC" in kinds["skill_gap"].message
+    # c is 2 person-days for two DBAs (1 day); Ann alone takes 2 days.
+    assert kinds["demand_above_team"].work_packages == ("c",)
+    assert dates(result, "c") == (date(2027, 1, 6), date(2027, 1, 7))
+    assert "Ann is the only dba" in kinds["single_point_of_failure"].message
+
+
+def test_the_sample_plan_never_overbooks_anyone() -> None:
+    p = Plan.model_validate_json(EXAMPLE.read_bytes())
+    result = level_plan(p)
+    members = {m.id: m for m in p.team.members}
+    days = working_dates(p.calendar, p.start, 200)
+    load: dict[tuple[str, int], float] = {}
+    for a in result.schedule.assignments:
+        start, end = result.periods[a.code]
+        for period in range(start, end):
+            load[(a.member_id, period)] = load.get((a.member_id, period), 0) + a.units
+    assert load
+    for (mid, period), units in load.items():
+        day = days[period // PERIODS_PER_DAY]
+        cap = member_hours(members[mid], p.calendar, day) / p.calendar.hours_per_day
+        assert units <= cap + 1e-9, (mid, day, units)
+    assert set(result.schedule.critical_path) <= {wp.code for wp in p.wbs}
+    staffed = {a.code for a in result.schedule.assignments}
+    assert staffed == {c for c, (s, e) in result.periods.items() if e > s and c != "4.3"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    durations=st.lists(st.integers(1, 5), min_size=1, max_size=6),
+    dbas=st.integers(1, 2),
+    chain=st.booleans(),
+)
+def test_levelled_plans_respect_dependencies_and_capacity(durations, dbas, chain) -> None:
+    wbs = [
+        wp(f"w{i}", d, "dba", *([f"w{i - 1}"] if chain and i else []))
+        for i, d in enumerate(durations)
+    ]
+    result = level_plan(plan(wbs, [person(f"p{k}") for k in range(dbas)]))
+    spans = {t.code: (t.early_start, t.early_finish) for t in result.schedule.tasks}
+    if chain:
+        for i in range(1, len(durations)):
+            assert spans[f"w{i}"][0] > spans[f"w{i - 1}"][1]
+    # No day has more DBA-jobs running than DBAs.
+    day = MONDAY
+    while day <= result.schedule.finish:
+        running = sum(1 for s, f in spans.values() if s <= day <= f)
+        assert running <= dbas
+        day += timedelta(days=1)
+    lower = max(sum(durations) / dbas, *durations) if not chain else sum(durations)
+    assert result.makespan_days >= lower

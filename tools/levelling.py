@@ -1,0 +1,356 @@
+"""A plan levelled against its team: who does what, when, within everyone's capacity.
+
+The plan becomes a resource-constrained instance (`tools.rcpsp`) in half-day periods: each
+role is a resource whose capacity per period is the sum of its people's availability on their
+own calendars, in tenths of a full-time person. The solver's start times are then staffed with
+named people, playing to skills and seniority, and the gaps a PM must act on are reported as
+findings: roles nobody has, skills nobody has, demand above the team, single points of failure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from tools.calendar import member_hours, roll_forward, working_dates, working_days_between
+from tools.critical_path import Activity, Link, analyse
+from tools.domain import Assignment, Member, Plan, Schedule
+from tools.estimating import duration_days
+from tools.rcpsp import Instance, Job, Levelled, Precedence, level, precedence_from_link
+from tools.scheduling import dated
+from tools.wbs import leaf_links, leaves
+
+PERIODS_PER_DAY = 2
+"""Half-day periods: fine enough for planning, coarse enough for an exact solver."""
+UNIT = 10
+ORIGIN = "__origin__"
+"""Capacity and demand in tenths of a full-time person."""
+SENIORITY_RANK = {"junior": 0, "mid": 1, "senior": 2, "lead": 3}
+
+FindingKind = Literal[
+    "missing_role", "skill_gap", "demand_above_team", "single_point_of_failure", "unstaffed"
+]
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: FindingKind
+    message: str
+    work_packages: tuple[str, ...] = ()
+    role: str | None = None
+
+
+class LevelledPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    schedule: Schedule
+    makespan_days: float
+    method: str
+    optimal: bool
+    findings: list[Finding]
+    resource_edges: list[tuple[str, str]]
+    """Pairs (before, after) that the levelling ordered: they keep the order under variation."""
+    periods: dict[str, tuple[int, int]]
+    """Each leaf's [start, end) in half-day periods from the first working day."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Roster:
+    """Who counts toward which role's capacity: each person toward the first of their roles
+    that the plan needs, so nobody's time is counted twice."""
+
+    role_of: dict[str, str]  # member id -> capacity role (lower case)
+    members: dict[str, list[Member]]  # role -> members
+
+
+def _key(role: str) -> str:
+    return " ".join(role.lower().split())
+
+
+def _roster(plan: Plan, needed: set[str]) -> _Roster:
+    role_of: dict[str, str] = {}
+    members: dict[str, list[Member]] = {}
+    for m in plan.team.members:
+        keys = [_key(r) for r in m.roles]
+        role = next((k for k in keys if k in needed), keys[0])
+        role_of[m.id] = role
+        members.setdefault(role, []).append(m)
+    return _Roster(role_of, members)
+
+
+def _profile(members: Sequence[Member], plan: Plan, days: Sequence[date]) -> tuple[int, ...]:
+    """Capacity per period of a group of people, on their own calendars and absences."""
+    out: list[int] = []
+    for d in days:
+        units = 0
+        for m in members:
+            hours = member_hours(m, plan.calendar, d)
+            if hours:
+                units += round(hours / plan.calendar.hours_per_day * UNIT)
+        out.extend([units] * PERIODS_PER_DAY)
+    return tuple(out)
+
+
+def _periods(days: float) -> int:
+    return math.ceil(round(days * PERIODS_PER_DAY, 6))
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    instance: Instance
+    roles: tuple[str, ...]
+    durations: dict[str, int]
+    findings: list[Finding]
+
+
+def _model(plan: Plan, days: Sequence[date]) -> _Model:
+    packages = leaves(plan.wbs)
+    needed = {_key(d.role) for wp in packages for d in wp.role_demands}
+    roster = _roster(plan, needed)
+    start = days[0]
+    findings: list[Finding] = []
+    roles = tuple(sorted(r for r in needed if r in roster.members))
+    for role in sorted(needed - set(roles)):
+        codes = tuple(wp.code for wp in packages if role in {_key(d.role) for d in wp.role_demands})
+        findings.append(
+            Finding(
+                kind="missing_role",
+                role=role,
+                work_packages=codes,
+                message=f"nobody on the team is a {role}; {', '.join(codes)} assume a hire or"
+                " contractor and are not limited by capacity",
+            )
+        )
+    capacity = tuple(_profile(roster.members[r], plan, days) for r in roles)
+    peak = {r: max(c) for r, c in zip(roles, capacity, strict=True)}
+    jobs: list[Job] = []
+    durations: dict[str, int] = {}
+    for wp in packages:
+        demand = dict.fromkeys(roles, 0)
+        for d in wp.role_demands:
+            if _key(d.role) in demand:
+                demand[_key(d.role)] += round(d.units * UNIT)
+        stretch = 1.0
+        for role, units in demand.items():
+            if units > peak[role]:
+                stretch = max(stretch, units / peak[role])
+                findings.append(
+                    Finding(
+                        kind="demand_above_team",
+                        role=role,
+                        work_packages=(wp.code,),
+                        message=f"{wp.code} needs {units / UNIT:g} {role} but the team has at most"
+                        f" {peak[role] / UNIT:g}; it runs with fewer people for longer",
+                    )
+                )
+                demand[role] = peak[role]
+        days_needed = duration_days(wp, plan.calendar)
+        if wp.estimate is not None and wp.estimate.basis == "effort":
+            days_needed *= stretch
+        durations[wp.code] = _periods(days_needed)
+        jobs.append(Job(wp.code, durations[wp.code], tuple(demand[r] for r in roles)))
+    precedences = [
+        Precedence(
+            lk.predecessor,
+            code,
+            precedence_from_link(
+                durations[lk.predecessor],
+                durations[code],
+                lk.type,
+                round(lk.lag_days * PERIODS_PER_DAY),
+            ),
+        )
+        for code, links in leaf_links(plan.wbs).items()
+        for lk in links
+    ]
+    # A start-no-earlier-than date is a distance from a zero-length origin job.
+    released = [
+        (wp.code, working_days_between(plan.calendar, start, wp.start_no_earlier_than))
+        for wp in packages
+        if wp.start_no_earlier_than and wp.start_no_earlier_than > start
+    ]
+    if released:
+        jobs.append(Job(ORIGIN, 0, tuple(0 for _ in roles)))
+        precedences += [Precedence(ORIGIN, code, n * PERIODS_PER_DAY) for code, n in released]
+    instance = Instance(tuple(jobs), tuple(precedences), capacity)
+    return _Model(instance, roles, durations, findings)
+
+
+def _resource_edges(model: _Model, starts: dict[str, int]) -> list[tuple[str, str]]:
+    """Which job made which wait: a job that starts later than its predecessors allow waited
+    for the jobs sharing a resource with it that finish exactly when it starts."""
+    jobs = {j.id: j for j in model.instance.jobs}
+    earliest = dict.fromkeys(jobs, 0)
+    for p in model.instance.precedences:
+        earliest[p.after] = max(earliest[p.after], starts[p.before] + p.delta)
+    ends: dict[int, list[str]] = {}
+    for j in jobs.values():
+        ends.setdefault(starts[j.id] + j.duration, []).append(j.id)
+    edges = []
+    for j in jobs.values():
+        if starts[j.id] <= earliest[j.id]:
+            continue
+        for other in ends.get(starts[j.id], []):
+            shared = any(a and b for a, b in zip(j.demands, jobs[other].demands, strict=True))
+            if other != j.id and shared:
+                edges.append((other, j.id))
+    return edges
+
+
+def _network(model: _Model, starts: dict[str, int], edges: list[tuple[str, str]]) -> list[Activity]:
+    """The levelled plan as a CPM network: each job held at its levelled start, precedences as
+    start-to-start distances, and the levelling's order as finish-to-start links."""
+    links: dict[str, list[Link]] = {j.id: [] for j in model.instance.jobs}
+    for p in model.instance.precedences:
+        links[p.after].append(Link(p.before, "SS", p.delta))
+    for before, after in edges:
+        links[after].append(Link(before, "FS", 0))
+    return [
+        Activity(j.id, j.duration, tuple(links[j.id]), release=starts[j.id])
+        for j in model.instance.jobs
+    ]
+
+
+def _fit(m: Member, skills: Sequence[str], critical: bool) -> tuple[int, int]:
+    """How well a person fits: the levels of the demanded skills they have, then seniority
+    (senior people first on critical work, junior people first elsewhere, to grow them)."""
+    levels = {_key(s.name): s.level for s in m.skills}
+    rank = SENIORITY_RANK[m.seniority]
+    return (sum(levels.get(_key(s), 0) for s in skills), rank if critical else -rank)
+
+
+def _staff(
+    plan: Plan, model: _Model, starts: dict[str, int], critical: set[str], days: Sequence[date]
+) -> tuple[list[Assignment], list[Finding]]:
+    """Name people for each job in start order, within each person's own capacity."""
+    roster = _roster(plan, set(model.roles))
+    capacity = {m.id: _profile([m], plan, days) for m in plan.team.members}
+    load: dict[str, dict[int, int]] = {m.id: {} for m in plan.team.members}
+
+    def free(m: Member, s: int, e: int) -> int:
+        cap = capacity[m.id]
+        return min(cap[min(p, len(cap) - 1)] - load[m.id].get(p, 0) for p in range(s, e))
+
+    by_code = {wp.code: wp for wp in plan.wbs}
+    assignments: list[Assignment] = []
+    findings: list[Finding] = []
+    for job in sorted(model.instance.jobs, key=lambda j: (starts[j.id], j.id)):
+        if job.id not in by_code or job.duration == 0:
+            continue
+        wp = by_code[job.id]
+        s, e = starts[job.id], starts[job.id] + job.duration
+        for role, demand in zip(model.roles, job.demands, strict=True):
+            if not demand:
+                continue
+            want = demand
+            skills = [k for d in wp.role_demands if _key(d.role) == role for k in d.skills]
+            spelled = next(d.role for d in wp.role_demands if _key(d.role) == role)
+            pool = sorted(
+                roster.members[role],
+                key=lambda m: (*_fit(m, skills, job.id in critical), -len(load[m.id])),
+                reverse=True,
+            )
+            for m in pool:
+                give = min(want, free(m, s, e))
+                if give <= 0:
+                    continue
+                for p in range(s, e):
+                    load[m.id][p] = load[m.id].get(p, 0) + give
+                want -= give
+                assignments.append(
+                    Assignment(code=job.id, member_id=m.id, role=spelled, units=give / UNIT)
+                )
+                if want <= 0:
+                    break
+            if want > 0:
+                findings.append(
+                    Finding(
+                        kind="unstaffed",
+                        role=role,
+                        work_packages=(job.id,),
+                        message=f"{job.id} lacks {want / UNIT:g} {role} while it is scheduled:"
+                        " people's part-time shares do not fit together",
+                    )
+                )
+    return assignments, findings
+
+
+def _gaps(plan: Plan, model: _Model, critical: set[str]) -> list[Finding]:
+    """Skills no one in the role has, and roles that rest on one person's shoulders."""
+    roster = _roster(plan, set(model.roles))
+    findings: list[Finding] = []
+    missing: dict[tuple[str, str], list[str]] = {}
+    for wp in leaves(plan.wbs):
+        for d in wp.role_demands:
+            role = _key(d.role)
+            have = {_key(s.name) for m in roster.members.get(role, []) for s in m.skills}
+            for skill in d.skills:
+                if role in roster.members and _key(skill) not in have:
+                    missing.setdefault((role, skill), []).append(wp.code)
+    for (role, skill), codes in sorted(missing.items()):
+        findings.append(
+            Finding(
+                kind="skill_gap",
+                role=role,
+                work_packages=tuple(codes),
+                message=f"no {role} on the team has {skill}, needed by {', '.join(codes)}:"
+                " train, pair with an expert or bring one in",
+            )
+        )
+    for role in model.roles:
+        codes = tuple(
+            j.id
+            for j in model.instance.jobs
+            if j.id in critical and j.demands[model.roles.index(role)]
+        )
+        if len(roster.members[role]) == 1 and codes:
+            name = roster.members[role][0].name
+            findings.append(
+                Finding(
+                    kind="single_point_of_failure",
+                    role=role,
+                    work_packages=codes,
+                    message=f"{name} is the only {role} and is on the critical path"
+                    f" ({', '.join(codes)}): plan a backup or cross-train",
+                )
+            )
+    return findings
+
+
+def level_plan(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> LevelledPlan:
+    """Level a plan against its team and staff it with named people."""
+    cal = plan.calendar
+    total = sum(duration_days(wp, cal) for wp in leaves(plan.wbs))
+    horizon_days = 2 * math.ceil(total) + 20
+    for wp in plan.wbs:
+        if wp.start_no_earlier_than:
+            horizon_days += max(0, (wp.start_no_earlier_than - plan.start).days)
+    days = working_dates(cal, roll_forward(cal, plan.start), horizon_days)
+    model = _model(plan, days)
+    result: Levelled = level(model.instance, time_limit_s=time_limit_s, seed=seed)
+    starts = dict(result.starts)
+    edges = _resource_edges(model, starts)
+    acts = _network(model, starts, edges)
+    net = analyse(acts)
+    sched = dated(plan, [a for a in acts if a.code != ORIGIN], net, PERIODS_PER_DAY)
+    critical = set(sched.critical_path)
+    assignments, unstaffed = _staff(plan, model, starts, critical, days)
+    return LevelledPlan(
+        schedule=sched.model_copy(update={"assignments": assignments}),
+        makespan_days=net.finish / PERIODS_PER_DAY,
+        method=result.method,
+        optimal=result.optimal,
+        findings=[*model.findings, *_gaps(plan, model, critical), *unstaffed],
+        resource_edges=[e for e in edges if ORIGIN not in e],
+        periods={
+            j.id: (starts[j.id], starts[j.id] + j.duration)
+            for j in model.instance.jobs
+            if j.id != ORIGIN
+        },
+    )
