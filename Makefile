@@ -26,7 +26,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.cpm --json
+	$(BIN)/python -m benchmarks.montecarlo --json
+	$(BIN)/python -m benchmarks.psplib --instances ../shared/data/psplib/j30 \
+		--optimum ../shared/data/psplib/j30/optimum.csv --json
+	$(BIN)/python -m benchmarks.calibration --train ../shared/data/estimation/sip_tasks_train.csv \
+		--test ../shared/data/estimation/sip_tasks_train.csv --lopo --json
 
 clean:
 	rm -rf $(VENV) out

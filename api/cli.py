@@ -15,7 +15,9 @@ from rich.console import Console
 
 from agent.service import PlanningService
 from api.settings import Settings, get_settings
+from knowledge.history import default_profile, load_profile, save_profile
 from tools.domain import StatusUpdate
+from tools.validation import validate_wbs
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 err = Console(stderr=True)
@@ -24,6 +26,18 @@ out = Console()
 SourceArg = Annotated[
     str, typer.Argument(help="A plan as pmpilot JSON or Microsoft Project XML; '-' for stdin.")
 ]
+
+
+def _service(iterations: int | None = None, seed: int | None = None) -> PlanningService:
+    """The service as settings configure it: the organisation's calibration profile when one
+    was fitted (`pmpilot calibrate`), else the shipped default."""
+    s = get_settings()
+    profile = load_profile(s.profile_path) if s.profile_path.is_file() else default_profile()
+    return PlanningService(
+        profile=profile,
+        seed=s.seed if seed is None else seed,
+        iterations=s.iterations if iterations is None else iterations,
+    )
 
 
 def _read(source: str) -> tuple[bytes, str]:
@@ -81,12 +95,16 @@ def plan(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for plan.md and plan.json.")] = (
         Path("out")
     ),
+    iterations: Annotated[
+        int | None, typer.Option(min=0, help="Monte Carlo iterations (0: no forecast).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed of every random draw.")] = None,
 ) -> None:
-    """Validate, schedule, rank risks and check the budget; write plan.md and plan.json."""
-    service = PlanningService()
+    """Validate, level, forecast, rank risks and check the budget; write plan.md and plan.json."""
+    service = _service(iterations, seed)
     with err.status("reading the plan") as status:
         p = _load(service, source)
-        status.update("validating, scheduling, ranking risks, checking the budget")
+        status.update("validating, levelling against the team, simulating, checking the budget")
         try:
             assessment = service.assess(p)
         except ValueError as exc:
@@ -124,8 +142,7 @@ def _summarise(a, out_dir: Path) -> None:
 @app.command()
 def validate(source: SourceArg) -> None:
     """Check a plan's WBS; exit 1 when it has issues."""
-    service = PlanningService()
-    issues = service.assess(_load(service, source)).issues
+    issues = validate_wbs(_load(PlanningService(profile=None), source).wbs)
     for i in issues:
         out.print(f"{i.kind}\t{i.code or ''}\t{i.message}", highlight=False)
     if issues:
@@ -139,7 +156,7 @@ def status(
     update: Annotated[Path, typer.Argument(help="A status update as JSON (as_of, progress).")],
 ) -> None:
     """Earned value of a status update against the plan: PV, EV, AC, CPI, SPI, EAC, TCPI."""
-    service = PlanningService()
+    service = PlanningService(profile=None)
     p = _load(service, source)
     if not update.is_file():
         _fail(f"no such file: {update}")
@@ -152,6 +169,27 @@ def status(
     except ValueError as exc:
         _fail(str(exc))
     out.print_json(ev.model_dump_json())
+
+
+@app.command()
+def calibrate(
+    history: Annotated[Path, typer.Argument(help="Estimate-vs-actual history as CSV.")],
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the profile (default: data dir).")
+    ] = None,
+) -> None:
+    """Fit a calibration profile from your organisation's history; later plans use it."""
+    if not history.is_file():
+        _fail(f"no such file: {history}")
+    target = out_path or get_settings().profile_path
+    with err.status(f"fitting on {history.name} (leave-project-out validation)"):
+        try:
+            profile, report = PlanningService(profile=None).calibrate(history)
+        except ValueError as exc:  # HistoryError and CalibrationError name rows and causes
+            _fail(str(exc))
+        save_profile(profile, target)
+    out.print(report.summary(), highlight=False)
+    out.print(f"wrote {target}", highlight=False)
 
 
 @app.command("settings")

@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     )
     chroma_url: str = Field(default="", description="Chroma server URL; empty: embedded")
     database_url: str = Field(default="", description="Database URL; empty: SQLite in data_dir")
-    seed: int = Field(default=20261125, description="Seed for every random draw of a run")
+    seed: int = Field(default=20261125, ge=0, description="Seed for every random draw of a run")
+    iterations: int = Field(default=10_000, ge=0, description="Monte Carlo iterations per plan")
 
     @property
     def sqlite_path(self) -> Path:
@@ -41,6 +42,11 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def profile_path(self) -> Path:
+        """The organisation's calibration profile, written by `pmpilot calibrate`."""
+        return self.data_dir / "calibration-profile.json"
 
     @property
     def llm_configured(self) -> bool:

@@ -6,9 +6,13 @@ offline drafter or a model), the numbers a PM reads come from here.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 from tools.budget import check_budget, package_costs
+from tools.calibration import CalibrationProfile
 from tools.domain import (
     BudgetCheck,
     Plan,
@@ -21,6 +25,8 @@ from tools.domain import (
 )
 from tools.estimating import Pert, roll_up
 from tools.evm import BaselineItem, EarnedValue, earned_value
+from tools.forecasting import PlanForecast, forecast_plan
+from tools.levelling import Finding, level_plan
 from tools.money import Money
 from tools.risk import DEFAULT_MATRIX, RiskMatrix, contingency_reserve, rank
 from tools.scheduling import schedule
@@ -78,15 +84,33 @@ class EngineInfo(_Out):
     tokens: int = 0
 
 
+class LevellingView(_Out):
+    """How the team's capacity shaped the schedule, and what a PM must act on."""
+
+    method: str
+    optimal: bool
+    unlevelled_finish: date
+    findings: list[Finding]
+
+
 class Assessment(_Out):
-    """The plan.json document: the brief, the WBS, and everything the engine computed."""
+    """The plan.json document: the brief, the WBS, and everything the engine computed.
+
+    `schedule` is levelled against the team when the plan has one, else the plain CPM.
+    `contingency_reserve` is the risk register's EMV; the budget check carries the reserve
+    it used (`contingency_basis`): the simulated P80 cost above the base when there is a
+    forecast, since that covers estimate spread and risk events together, else the EMV.
+    """
 
     brief: ProjectBrief
     wbs: list[WbsRow]
     issues: list[WbsIssue]
     schedule: Schedule | None
+    levelling: LevellingView | None
+    forecast: PlanForecast | None
     risks: list[RiskRow]
     contingency_reserve: Money
+    contingency_basis: Literal["monte_carlo_p80", "risk_emv"]
     budget_check: BudgetCheck | None
     assumptions: list[str]
     engine: EngineInfo
@@ -144,32 +168,63 @@ def _risk_rows(plan: Plan, matrix: RiskMatrix) -> list[RiskRow]:
     return rows
 
 
-def assess(plan: Plan, matrix: RiskMatrix = DEFAULT_MATRIX) -> Assessment:
-    """Validate, schedule, rank risks and check the budget. A WBS with issues is reported,
-    not scheduled: its dates would mean nothing."""
+def assess(
+    plan: Plan,
+    *,
+    profile: CalibrationProfile | None = None,
+    iterations: int = 10_000,
+    seed: int = 0,
+    time_limit_s: float = 1.0,
+    matrix: RiskMatrix = DEFAULT_MATRIX,
+) -> Assessment:
+    """Validate, schedule (levelled when there is a team), forecast, rank risks and check
+    the budget. A WBS with issues is reported, not scheduled: its dates would mean nothing."""
     issues = validate_wbs(plan.wbs, plan.calendar)
     totals = roll_up(plan.wbs, plan.calendar)
     currency = plan.budget.limit.currency if plan.budget else plan.rate_card.currency
-    reserve = contingency_reserve(plan.risks, currency)
-    sched = None if issues else schedule(plan)
-    has_budget = plan.budget is not None or plan.brief.budget is not None
-    budget = check_budget(plan, reserve) if has_budget and not issues else None
+    emv_reserve = contingency_reserve(plan.risks, currency)
+    sched = levelling = fc = budget = None
+    reserve, basis = emv_reserve, "risk_emv"
+    if not issues:
+        sched = schedule(plan)
+        levelled = None
+        if plan.team.members:
+            levelled = level_plan(plan, time_limit_s=time_limit_s, seed=seed)
+            levelling = LevellingView(
+                method=levelled.method,
+                optimal=levelled.optimal,
+                unlevelled_finish=sched.finish,
+                findings=levelled.findings,
+            )
+            sched = levelled.schedule
+        if iterations:
+            fc = forecast_plan(
+                plan, levelled=levelled, profile=profile, iterations=iterations, seed=seed
+            )
+            if fc.contingency.currency == currency:
+                reserve, basis = fc.contingency, "monte_carlo_p80"
+        if plan.budget is not None or plan.brief.budget is not None:
+            budget = check_budget(plan, reserve)
     return Assessment(
         brief=plan.brief,
         wbs=[_wbs_row(wp, totals) for wp in plan.wbs],
         issues=issues,
         schedule=sched,
+        levelling=levelling,
+        forecast=fc,
         risks=_risk_rows(plan, matrix),
-        contingency_reserve=reserve,
+        contingency_reserve=emv_reserve,
+        contingency_basis=basis,
         budget_check=budget,
         assumptions=plan.assumptions,
-        engine=EngineInfo(),
+        engine=EngineInfo(seed=seed),
     )
 
 
 def baseline(plan: Plan) -> list[BaselineItem]:
-    """The plan as an earned-value baseline: each leaf's cost over its early dates."""
-    sched = schedule(plan)
+    """The plan as an earned-value baseline: each leaf's cost over its planned dates (levelled
+    when the plan has a team)."""
+    sched = level_plan(plan).schedule if plan.team.members else schedule(plan)
     costs = package_costs(plan)
     tasks = {t.code: t for t in sched.tasks}
     return [

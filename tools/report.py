@@ -62,6 +62,69 @@ def _schedule(a: Assessment) -> list[str]:
     return [*lines, ""]
 
 
+def _levelling(a: Assessment) -> list[str]:
+    lv, s = a.levelling, a.schedule
+    if lv is None or s is None:
+        return []
+    how = "optimal" if lv.optimal else "best found"
+    lines = [
+        "## Team and levelling",
+        "",
+        f"Levelled against the team ({lv.method}, {how}): finish {s.finish}; without capacity"
+        f" limits the network alone would finish {lv.unlevelled_finish}.",
+        "",
+    ]
+    if s.assignments:
+        lines += ["| WBS | Who | Role | Share |", "|---|---|---|---|"]
+        lines += [
+            f"| {x.code} | {x.member_id} | {_cell(x.role)} | {x.units:g} |" for x in s.assignments
+        ]
+        lines.append("")
+    if lv.findings:
+        lines += ["**Act on:**", ""]
+        lines += [f"- *{f.kind.replace('_', ' ')}*: {_cell(f.message)}" for f in lv.findings]
+        lines.append("")
+    return lines
+
+
+def _forecast(a: Assessment) -> list[str]:
+    f = a.forecast
+    if f is None:
+        return []
+    lines = [
+        "## Forecast",
+        "",
+        f"Monte Carlo, {f.iterations:,} iterations, seed {f.seed}"
+        + (
+            f"; durations calibrated from history for {', '.join(f.calibrated)}."
+            if f.calibrated
+            else "; three-point estimates as PERT-beta."
+        ),
+        "",
+        "| | P50 | P80 | P90 |",
+        "|---|---|---|---|",
+        f"| Finish | {f.p50_finish} | {f.p80_finish} | {f.p90_finish} |",
+        f"| Cost (before reserves) | {f.p50_cost} | {f.p80_cost} | {f.p90_cost} |",
+        "",
+    ]
+    if f.p_meet_deadline is not None:
+        lines.append(
+            f"- Chance of meeting the deadline {a.brief.deadline}: {f.p_meet_deadline:.0%}"
+        )
+    if f.p_meet_budget is not None:
+        lines.append(f"- Chance of staying within the budget: {f.p_meet_budget:.0%}")
+    lines.append(
+        f"- Contingency from the cost spread (P80 above base {f.base_cost}): {f.contingency}"
+    )
+    if f.drivers:
+        top = ", ".join(f"{d.name} ({d.rank_correlation:+.2f})" for d in f.drivers[:5])
+        lines.append(f"- Top drivers of the finish (rank correlation): {top}")
+    critical = [c for c, v in f.criticality.items() if v >= 0.5]
+    if critical:
+        lines.append(f"- Critical in at least half the iterations: {', '.join(critical)}")
+    return [*lines, ""]
+
+
 def _risks(a: Assessment) -> list[str]:
     lines = ["## Risk register", ""]
     if not a.risks:
@@ -76,7 +139,7 @@ def _risks(a: Assessment) -> list[str]:
             f" {r.score} ({r.rating}) | {_money(r.emv)} | {r.response} |"
             f" {_cell(r.contingency_plan)} | {_source(r.source.kind, r.source.ref)} |"
         )
-    lines += ["", f"**Contingency reserve (sum of EMV):** {a.contingency_reserve}", ""]
+    lines += ["", f"**Sum of EMV:** {a.contingency_reserve}", ""]
     return lines
 
 
@@ -94,7 +157,7 @@ def _budget(a: Assessment) -> list[str]:
         "|---|---|",
         f"| Labour | {b.labour} |",
         f"| Non-labour | {b.non_labour} |",
-        f"| Contingency reserve | {b.contingency_reserve} |",
+        f"| Contingency reserve ({_BASIS[a.contingency_basis]}) | {b.contingency_reserve} |",
         f"| Management reserve | {b.management_reserve} |",
         f"| **Total** | **{b.total}** |",
         "",
@@ -110,6 +173,9 @@ def _budget(a: Assessment) -> list[str]:
     return lines
 
 
+_BASIS = {"monte_carlo_p80": "simulated P80 above base", "risk_emv": "sum of risk EMV"}
+
+
 def render_markdown(a: Assessment) -> str:
     lines = [f"# {a.brief.title}", ""]
     if a.brief.goal:
@@ -118,7 +184,7 @@ def render_markdown(a: Assessment) -> str:
         lines += ["## WBS issues", ""]
         lines += [f"- **{i.kind}** {i.code or ''}: {i.message}" for i in a.issues]
         lines.append("")
-    lines += [*_wbs(a), "", *_schedule(a), *_risks(a), *_budget(a)]
+    lines += [*_wbs(a), "", *_schedule(a), *_levelling(a), *_forecast(a), *_risks(a), *_budget(a)]
     if a.assumptions:
         lines += ["## Assumptions", "", *[f"- {x}" for x in a.assumptions], ""]
     lines += [f"*Computed by the pmpilot engine {a.engine.version}.*", ""]

@@ -2,6 +2,7 @@
 
 import json
 import os
+import random
 import subprocess
 import sys
 from decimal import Decimal
@@ -126,3 +127,31 @@ def test_status_reports_earned_value_that_adds_up(tmp_path: Path) -> None:
     result = run("status", str(EXAMPLE), str(bad))
     assert result.returncode == 2
     assert "9.9" in result.stderr.decode()
+
+
+def test_calibrate_fits_a_profile_that_later_plans_use(tmp_path: Path) -> None:
+    rng = random.Random(4)
+    rows = ["estimate,actual,category,project"]
+    for i in range(240):
+        estimate = rng.choice([2, 4, 8, 16, 24])
+        rows.append(f"{estimate},{estimate * rng.lognormvariate(0.3, 0.4):.2f},dev,P{i % 6}")
+    history = tmp_path / "history.csv"
+    history.write_text("\n".join(rows) + "\n")
+    env_dir = tmp_path / "data"
+    result = subprocess.run(
+        [str(PMPILOT), "calibrate", str(history)],
+        capture_output=True,
+        env={**os.environ, "PMPILOT_DATA_DIR": str(env_dir), "COLUMNS": "200"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    profile = json.loads((env_dir / "calibration-profile.json").read_text())
+    assert profile["n_records"] == 240
+    bad = tmp_path / "bad.csv"
+    bad.write_text("estimate,actual\n4,5\nfour,5\n3,-1\n")
+    result = run("calibrate", str(bad), "--out", str(tmp_path / "p.json"))
+    assert result.returncode == 2
+    message = result.stderr.decode()
+    assert "line 3" in message
+    assert "line 4" in message
+    assert not (tmp_path / "p.json").exists()

@@ -39,10 +39,18 @@ def test_baseline_follows_the_schedule() -> None:
 
 def test_reserve_and_report_agree() -> None:
     plan = load()
-    a = assess(plan)
+    a = assess(plan, iterations=2000, seed=5)
     assert a.contingency_reserve == contingency_reserve(plan.risks, "USD")
     assert a.budget_check is not None
-    assert a.budget_check.contingency_reserve == a.contingency_reserve.rounded()
+    assert a.forecast is not None
+    # With a forecast, the budget holds the simulated P80 cost above the base.
+    assert a.contingency_basis == "monte_carlo_p80"
+    assert a.budget_check.contingency_reserve == a.forecast.contingency
+    assert a.forecast.p80_cost - a.forecast.base_cost == a.forecast.contingency
+    without = assess(plan, iterations=0)
+    assert without.contingency_basis == "risk_emv"
+    assert without.budget_check is not None
+    assert without.budget_check.contingency_reserve == without.contingency_reserve.rounded()
     assert [r.rank for r in a.risks] == list(range(1, len(plan.risks.risks) + 1))
     md = render_markdown(a)
     assert str(a.budget_check.total) in md
@@ -55,6 +63,7 @@ def test_a_wbs_with_issues_is_reported_not_scheduled() -> None:
     a = assess(broken)
     assert [i.kind for i in a.issues] == ["duplicate_code"]
     assert a.schedule is None
+    assert a.forecast is None
     assert a.budget_check is None
     assert "Not scheduled" in render_markdown(a)
     assert Money.zero("USD") <= a.contingency_reserve
