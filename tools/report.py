@@ -166,8 +166,8 @@ def _budget(a: Assessment) -> list[str]:
         lines += ["Options to get back under budget:", ""]
         for o in b.options:
             lines.append(
-                f"- {_cell(o.description)}: saves {o.saving}, new total {o.new_total},"
-                f" schedule {o.schedule_effect_days:+g} working days"
+                f"- {_cell(o.description)}; saves {o.saving},"
+                f" network finish {o.schedule_effect_days:+g} working days"
             )
         lines.append("")
     return lines
