@@ -11,22 +11,33 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from tools.money import Amount, Money
+from tools.money import Amount, Money, check_currency
 
 Day = Annotated[date, Field(strict=False)]
 """A calendar date; JSON and Python callers may pass an ISO string."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Quantity = Annotated[float, Field(ge=0, le=100_000)]
+"""An estimate or impact in hours or days: finite, and below 100,000 (centuries of work)."""
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Text = Annotated[str, Field(max_length=4000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Currency = Annotated[str, AfterValidator(check_currency)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(
+        strict=True, extra="forbid", validate_assignment=True, allow_inf_nan=False
+    )
 
 
 # --- provenance -------------------------------------------------------------------------
@@ -96,7 +107,8 @@ class Member(Strict):
     roles: list[Name] = Field(min_length=1)
     skills: list[Skill] = Field(default_factory=list)
     seniority: Seniority = "mid"
-    availability: float = Field(default=1.0, gt=0, le=1.0)
+    availability: float = Field(default=1.0, ge=0.1, le=1.0)
+    """Share of a full-time person, in tenths (levelling counts capacity in tenths)."""
     calendar: Calendar | None = None
     absences: list[Absence] = Field(default_factory=list)
 
@@ -120,9 +132,9 @@ class Team(Strict):
 class Estimate(Strict):
     """A three-point estimate. `basis` says whether it is effort (person-time) or duration."""
 
-    optimistic: float = Field(ge=0)
-    likely: float = Field(ge=0)
-    pessimistic: float = Field(ge=0)
+    optimistic: Quantity
+    likely: Quantity
+    pessimistic: Quantity
     unit: Literal["hours", "days"] = "days"
     basis: Literal["effort", "duration"] = "effort"
 
@@ -141,7 +153,7 @@ class Dependency(Strict):
 
     predecessor: Code
     type: DependencyType = "FS"
-    lag_days: float = 0.0
+    lag_days: float = Field(default=0.0, ge=-10_000, le=10_000)
 
 
 class RoleDemand(Strict):
@@ -227,9 +239,9 @@ class BudgetCheck(Strict):
 
 
 class Range(Strict):
-    low: float = Field(ge=0)
-    likely: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: Quantity
+    likely: Quantity
+    high: Quantity
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -379,3 +391,28 @@ class Plan(Strict):
     budget: Budget | None = None
     risks: RiskRegister = Field(default_factory=RiskRegister)
     assumptions: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_currency(self) -> Plan:
+        """A plan is priced in its rate card's currency; every other amount must agree."""
+        want = self.rate_card.currency
+        found: list[tuple[str, str]] = []
+        if self.budget is not None:
+            found.append(("budget.limit.currency", self.budget.limit.currency))
+        if self.brief.budget is not None:
+            found.append(("brief.budget.currency", self.brief.budget.currency))
+        found += [
+            (f"non_labour.{i}.amount.currency", item.amount.currency)
+            for i, item in enumerate(self.non_labour)
+        ]
+        found += [
+            (f"risks.risks.{i}.cost_impact.currency", r.cost_impact.currency)
+            for i, r in enumerate(self.risks.risks)
+            if r.cost_impact is not None
+        ]
+        wrong = [f"{path} is {got}" for path, got in found if got != want]
+        if wrong:
+            raise ValueError(
+                f"amounts must be in the rate card's currency ({want}): " + "; ".join(wrong)
+            )
+        return self

@@ -192,13 +192,29 @@ def _resource_edges(model: _Model, starts: dict[str, int]) -> list[tuple[str, st
     ends: dict[int, list[str]] = {}
     for j in jobs.values():
         ends.setdefault(starts[j.id] + j.duration, []).append(j.id)
+    after: dict[str, set[str]] = {}
+    for p in model.instance.precedences:
+        after.setdefault(p.before, set()).add(p.after)
+
+    def reaches(a: str, b: str) -> bool:
+        """Whether precedences lead from a to b (a lead can let b run before a)."""
+        seen, stack = {a}, [a]
+        while stack:
+            for nxt in after.get(stack.pop(), ()):
+                if nxt == b:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return False
+
     edges = []
     for j in jobs.values():
         if starts[j.id] <= earliest[j.id]:
             continue
         for other in ends.get(starts[j.id], []):
             shared = any(a and b for a, b in zip(j.demands, jobs[other].demands, strict=True))
-            if other != j.id and shared:
+            if other != j.id and shared and not reaches(j.id, other):
                 edges.append((other, j.id))
     return edges
 

@@ -26,6 +26,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from tools.budget import (
     SUBSTITUTES,
@@ -450,7 +451,14 @@ def test_an_unassigned_rate_prices_unassigned_work() -> None:
 )
 def test_currency_mismatch_names_the_item(change: str, named: str) -> None:
     items = [CostItem(name="Licence", amount=Money.of("10", "EUR" if change == "item" else "USD"))]
-    plan = make_plan("30000", non_labour=items)
+    if change == "item":
+        # A validated plan refuses it up front, naming the field ...
+        with pytest.raises(ValidationError, match=r"non_labour\.0\.amount\.currency is EUR"):
+            make_plan("30000", non_labour=items)
+        # ... and the budget check still refuses a plan that was never validated.
+        plan = make_plan("30000").model_copy(update={"non_labour": items})
+    else:
+        plan = make_plan("30000", non_labour=items)
     if change == "limit":
         plan = plan.model_copy(update={"budget": Budget(limit=Money.of("30000", "EUR"))})
     contingency = Money.of("1", "EUR") if change == "contingency" else USD("1")

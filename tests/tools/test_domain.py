@@ -70,7 +70,8 @@ def test_duplicate_team_members_are_named() -> None:
 def test_json_round_trip_keeps_dates_and_money_exact() -> None:
     plan = Plan.model_validate_json(
         '{"brief": {"title": "t", "budget": {"amount": "100000.10", "currency": "EUR"}},'
-        ' "start": "2027-01-04", "wbs": [{"code": "1", "name": "A",'
+        ' "start": "2027-01-04", "rate_card": {"currency": "EUR"},'
+        ' "wbs": [{"code": "1", "name": "A",'
         ' "estimate": {"optimistic": 1, "likely": 2, "pessimistic": 3}}]}'
     )
     again = Plan.model_validate_json(plan.model_dump_json())
@@ -91,3 +92,37 @@ def test_risk_statement_reads_cause_event_effect() -> None:
         "Because the vendor has one engineer for our region, there is a risk that the engineer"
         " is unavailable during cut-over, which would delay go-live by a week."
     )
+
+
+def test_a_plan_is_priced_in_one_currency_named_by_field() -> None:
+    with pytest.raises(ValidationError) as err:
+        Plan.model_validate_json(
+            '{"brief": {"title": "t"}, "start": "2027-01-04",'
+            ' "budget": {"limit": {"amount": "100", "currency": "EUR"}}}'
+        )
+    assert "budget.limit.currency is EUR" in str(err.value)
+    assert "rate card's currency (USD)" in str(err.value)
+    with pytest.raises(ValidationError, match="not an ISO 4217"):
+        Plan.model_validate_json(
+            '{"brief": {"title": "t"}, "start": "2027-01-04", "rate_card": {"currency": "XYZ"}}'
+        )
+
+
+@pytest.mark.parametrize(
+    "estimate",
+    [
+        '{"optimistic": 1, "likely": 2, "pessimistic": Infinity}',
+        '{"optimistic": 1, "likely": 2, "pessimistic": 1e9}',
+    ],
+)
+def test_estimates_are_finite_and_bounded(estimate: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        Estimate.model_validate_json(estimate)
+    assert "pessimistic" in locs(err.value)
+
+
+def test_lags_and_amounts_are_bounded() -> None:
+    with pytest.raises(ValidationError):
+        Dependency.model_validate_json('{"predecessor": "a", "lag_days": 1e9}')
+    with pytest.raises(ValidationError, match="below 10"):
+        ProjectBrief.model_validate_json('{"title": "t", "budget": {"amount": "1e400"}}')
