@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from tools.budget import check_budget, package_costs
+from tools.budget import MissingRateError, check_budget, package_costs
 from tools.calibration import CalibrationProfile
 from tools.domain import (
     BudgetCheck,
@@ -112,6 +112,8 @@ class Assessment(_Out):
     contingency_reserve: Money
     contingency_basis: Literal["monte_carlo_p80", "risk_emv"]
     budget_check: BudgetCheck | None
+    notes: list[str]
+    """What the engine could not do, and why (no team to level against, roles without rates)."""
     assumptions: list[str]
     engine: EngineInfo
 
@@ -184,6 +186,7 @@ def assess(
     currency = plan.budget.limit.currency if plan.budget else plan.rate_card.currency
     emv_reserve = contingency_reserve(plan.risks, currency)
     sched = levelling = fc = budget = None
+    notes: list[str] = []
     reserve, basis = emv_reserve, "risk_emv"
     if not issues:
         sched = schedule(plan)
@@ -203,8 +206,15 @@ def assess(
             )
             if fc.contingency.currency == currency:
                 reserve, basis = fc.contingency, "monte_carlo_p80"
+        if not plan.team.members:
+            notes.append(
+                "not levelled: the plan names no team, so the schedule assumes unlimited people"
+            )
         if plan.budget is not None or plan.brief.budget is not None:
-            budget = check_budget(plan, reserve)
+            try:
+                budget = check_budget(plan, reserve)
+            except MissingRateError as exc:
+                notes.append(f"budget not checked and costs not forecast: {exc}")
     return Assessment(
         brief=plan.brief,
         wbs=[_wbs_row(wp, totals) for wp in plan.wbs],
@@ -216,15 +226,16 @@ def assess(
         contingency_reserve=emv_reserve,
         contingency_basis=basis,
         budget_check=budget,
+        notes=notes,
         assumptions=plan.assumptions,
         engine=EngineInfo(seed=seed),
     )
 
 
-def baseline(plan: Plan) -> list[BaselineItem]:
+def baseline(plan: Plan, seed: int = 0) -> list[BaselineItem]:
     """The plan as an earned-value baseline: each leaf's cost over its planned dates (levelled
     when the plan has a team)."""
-    sched = level_plan(plan).schedule if plan.team.members else schedule(plan)
+    sched = level_plan(plan, seed=seed).schedule if plan.team.members else schedule(plan)
     costs = package_costs(plan)
     tasks = {t.code: t for t in sched.tasks}
     return [
@@ -238,6 +249,10 @@ def baseline(plan: Plan) -> list[BaselineItem]:
     ]
 
 
-def track(plan: Plan, status: StatusUpdate) -> EarnedValue:
+def track(plan: Plan, status: StatusUpdate, seed: int = 0) -> EarnedValue:
     """Earned value of a status update against the plan as baselined."""
-    return earned_value(baseline(plan), status, plan.calendar)
+    try:
+        items = baseline(plan, seed=seed)
+    except MissingRateError as exc:
+        raise ValueError(f"earned value needs every package's cost: {exc}") from exc
+    return earned_value(items, status, plan.calendar)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from tools.budget import package_costs
+from tools.budget import MissingRateError, package_costs
 from tools.calendar import roll_forward, working_dates, working_days_between
 from tools.calibration import CalibrationProfile, calibrate, sampler
 from tools.domain import MoneyRange, Plan, WorkPackage
@@ -105,9 +105,11 @@ def _stretch(wp: WorkPackage, plan: Plan, levelled: LevelledPlan | None) -> floa
 def _tasks(plan: Plan, levelled: LevelledPlan | None, profile: CalibrationProfile | None):
     cal = plan.calendar
     start = roll_forward(cal, plan.start)
-    priced = bool(plan.rate_card.hourly)
-    costs = package_costs(plan) if priced else {}
-    labour_only = package_costs(plan.model_copy(update={"non_labour": []})) if priced else {}
+    try:
+        costs = package_costs(plan)
+        labour_only = package_costs(plan.model_copy(update={"non_labour": []}))
+    except MissingRateError:
+        costs, labour_only = {}, {}  # unpriced: the forecast is about time only
     currency = plan.rate_card.currency
     packages = leaves(plan.wbs)
     index = {wp.code: i for i, wp in enumerate(packages)}

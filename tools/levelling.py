@@ -10,7 +10,7 @@ findings: roles nobody has, skills nobody has, demand above the team, single poi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -62,11 +62,12 @@ class LevelledPlan(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class _Roster:
-    """Who counts toward which role's capacity: each person toward the first of their roles
-    that the plan needs, so nobody's time is counted twice."""
+    """Who counts toward which role's capacity. A person with several roles the plan needs
+    gives each an equal share of their time, so nobody's time is counted twice and no role
+    they can fill is reported missing."""
 
-    role_of: dict[str, str]  # member id -> capacity role (lower case)
-    members: dict[str, list[Member]]  # role -> members
+    share: dict[tuple[str, str], float]  # (member id, role) -> share of their availability
+    members: dict[str, list[Member]]  # role -> members with a share in it
 
 
 def _key(role: str) -> str:
@@ -74,17 +75,20 @@ def _key(role: str) -> str:
 
 
 def _roster(plan: Plan, needed: set[str]) -> _Roster:
-    role_of: dict[str, str] = {}
+    share: dict[tuple[str, str], float] = {}
     members: dict[str, list[Member]] = {}
     for m in plan.team.members:
-        keys = [_key(r) for r in m.roles]
-        role = next((k for k in keys if k in needed), keys[0])
-        role_of[m.id] = role
-        members.setdefault(role, []).append(m)
-    return _Roster(role_of, members)
+        keys = list(dict.fromkeys(_key(r) for r in m.roles))
+        roles = [k for k in keys if k in needed] or keys[:1]
+        for role in roles:
+            share[(m.id, role)] = 1.0 / len(roles)
+            members.setdefault(role, []).append(m)
+    return _Roster(share, members)
 
 
-def _profile(members: Sequence[Member], plan: Plan, days: Sequence[date]) -> tuple[int, ...]:
+def _profile(
+    members: Sequence[Member], plan: Plan, days: Sequence[date], share: Callable[[Member], float]
+) -> tuple[int, ...]:
     """Capacity per period of a group of people, on their own calendars and absences."""
     out: list[int] = []
     for d in days:
@@ -92,7 +96,7 @@ def _profile(members: Sequence[Member], plan: Plan, days: Sequence[date]) -> tup
         for m in members:
             hours = member_hours(m, plan.calendar, d)
             if hours:
-                units += round(hours / plan.calendar.hours_per_day * UNIT)
+                units += round(hours / plan.calendar.hours_per_day * share(m) * UNIT)
         out.extend([units] * PERIODS_PER_DAY)
     return tuple(out)
 
@@ -127,7 +131,10 @@ def _model(plan: Plan, days: Sequence[date]) -> _Model:
                 " contractor and are not limited by capacity",
             )
         )
-    capacity = tuple(_profile(roster.members[r], plan, days) for r in roles)
+    capacity = tuple(
+        _profile(roster.members[r], plan, days, lambda m, r=r: roster.share[(m.id, r)])
+        for r in roles
+    )
     peak = {r: max(c) for r, c in zip(roles, capacity, strict=True)}
     jobs: list[Job] = []
     durations: dict[str, int] = {}
@@ -246,12 +253,17 @@ def _staff(
 ) -> tuple[list[Assignment], list[Finding]]:
     """Name people for each job in start order, within each person's own capacity."""
     roster = _roster(plan, set(model.roles))
-    capacity = {m.id: _profile([m], plan, days) for m in plan.team.members}
-    load: dict[str, dict[int, int]] = {m.id: {} for m in plan.team.members}
+    capacity = {
+        key: _profile([m], plan, days, lambda _, f=fraction: f)
+        for m in plan.team.members
+        for key, fraction in roster.share.items()
+        if key[0] == m.id
+    }
+    load: dict[tuple[str, str], dict[int, int]] = {key: {} for key in capacity}
 
-    def free(m: Member, s: int, e: int) -> int:
-        cap = capacity[m.id]
-        return min(cap[min(p, len(cap) - 1)] - load[m.id].get(p, 0) for p in range(s, e))
+    def free(key: tuple[str, str], s: int, e: int) -> int:
+        cap = capacity[key]
+        return min(cap[min(p, len(cap) - 1)] - load[key].get(p, 0) for p in range(s, e))
 
     by_code = {wp.code: wp for wp in plan.wbs}
     assignments: list[Assignment] = []
@@ -269,15 +281,15 @@ def _staff(
             spelled = next(d.role for d in wp.role_demands if _key(d.role) == role)
             pool = sorted(
                 roster.members[role],
-                key=lambda m: (*_fit(m, skills, job.id in critical), -len(load[m.id])),
+                key=lambda m: (*_fit(m, skills, job.id in critical), -len(load[(m.id, role)])),
                 reverse=True,
             )
             for m in pool:
-                give = min(want, free(m, s, e))
+                give = min(want, free((m.id, role), s, e))
                 if give <= 0:
                     continue
                 for p in range(s, e):
-                    load[m.id][p] = load[m.id].get(p, 0) + give
+                    load[(m.id, role)][p] = load[(m.id, role)].get(p, 0) + give
                 want -= give
                 assignments.append(
                     Assignment(code=job.id, member_id=m.id, role=spelled, units=give / UNIT)

@@ -180,6 +180,8 @@ def render_markdown(a: Assessment) -> str:
     lines = [f"# {a.brief.title}", ""]
     if a.brief.goal:
         lines += [a.brief.goal, ""]
+    if a.notes:
+        lines += [*[f"> **Note:** {_cell(n)}" for n in a.notes], ""]
     if a.issues:
         lines += ["## WBS issues", ""]
         lines += [f"- **{i.kind}** {i.code or ''}: {i.message}" for i in a.issues]

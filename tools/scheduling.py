@@ -89,7 +89,9 @@ def dated(plan: Plan, acts: Sequence[Activity], net: Network, per_day: int) -> S
         # Microsoft Project; one set by a start or a date sits on the morning it names.
         after_finish = zero and _driven_by_finish(act, net)
         es = dates.finish(t.early_start) if after_finish else dates.start(t.early_start)
-        ls = dates.finish(t.late_start) if after_finish else dates.start(t.late_start)
+        # A milestone that may slip to the project's end sits on its last working day.
+        late_after = after_finish or (zero and 0 < t.late_start == net.finish)
+        ls = dates.finish(t.late_start) if late_after else dates.start(t.late_start)
         tasks[code] = ScheduledTask(
             code=code,
             early_start=es,

@@ -20,6 +20,7 @@ from tools.domain import (
     WorkPackage,
 )
 from tools.levelling import PERIODS_PER_DAY, level_plan
+from tools.rcpsp import precedence_from_link
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plans" / "crm-rollout.json"
 MONDAY = date(2027, 1, 4)
@@ -155,3 +156,87 @@ def test_levelled_plans_respect_dependencies_and_capacity(durations, dbas, chain
         day += timedelta(days=1)
     lower = max(sum(durations) / dbas, *durations) if not chain else sum(durations)
     assert result.makespan_days >= lower
+
+
+def test_a_person_with_two_roles_fills_both() -> None:
+    team = [Member(id="kim", name="Kim", roles=["developer", "data engineer"])]
+    wbs = [wp("a", 2, "developer"), wp("b", 2, "data engineer")]
+    result = level_plan(plan(wbs, team))
+    assert not [f for f in result.findings if f.kind == "missing_role"]
+    assert {(a.code, a.member_id) for a in result.schedule.assignments} == {
+        ("a", "kim"),
+        ("b", "kim"),
+    }
+    # Half of Kim's time per role: both jobs run side by side at half speed, never overbooked.
+    assert sum(a.units for a in result.schedule.assignments) == 1.0
+
+
+def test_a_lead_lets_the_successor_run_first_without_a_false_cycle() -> None:
+    wbs = [
+        wp("x", 1, "analyst"),
+        wp("a", 5, "dba", "x"),
+        WorkPackage(
+            code="b",
+            name="B",
+            estimate=Estimate(optimistic=3, likely=3, pessimistic=3),
+            role_demands=[RoleDemand(role="dba")],
+            depends_on=[Dependency(predecessor="a", type="SS", lag_days=-5)],
+        ),
+    ]
+    result = level_plan(plan(wbs, [person("d"), person("n", "analyst")]))
+    assert result.periods["b"][1] <= result.periods["a"][0]  # b ran first, inside the lead
+    assert result.resource_edges == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    data=st.data(),
+    n=st.integers(2, 6),
+    part_time=st.booleans(),
+)
+def test_random_plans_keep_every_link_and_nobodys_share_is_overbooked(data, n, part_time) -> None:
+    roles = ["dba", "developer"]
+    wbs = []
+    for i in range(n):
+        deps = []
+        for j in data.draw(st.lists(st.integers(0, i - 1), max_size=2, unique=True)) if i else []:
+            kind = data.draw(st.sampled_from(["FS", "SS", "FF", "SF"]))
+            lag = data.draw(st.sampled_from([-2.0, -0.5, 0.0, 1.0, 2.5]))
+            deps.append(Dependency(predecessor=f"w{j}", type=kind, lag_days=lag))
+        days = data.draw(st.sampled_from([0.5, 1.0, 2.0, 3.5]))
+        wbs.append(
+            WorkPackage(
+                code=f"w{i}",
+                name=f"W{i}",
+                estimate=Estimate(optimistic=days, likely=days, pessimistic=days),
+                role_demands=[RoleDemand(role=data.draw(st.sampled_from(roles)))],
+                depends_on=deps,
+            )
+        )
+    team = [
+        Member(
+            id="m1", name="M1", roles=["dba", "developer"], availability=0.5 if part_time else 1
+        ),
+        Member(id="m2", name="M2", roles=["developer"]),
+    ]
+    result = level_plan(plan(wbs, team))
+    span = result.periods
+    for w in wbs:
+        for dep in w.depends_on:
+            p, s = span[dep.predecessor], span[w.code]
+            delta = precedence_from_link(
+                p[1] - p[0], s[1] - s[0], dep.type, round(dep.lag_days * PERIODS_PER_DAY)
+            )
+            assert s[0] >= p[0] + delta
+    load: dict[tuple[str, str, int], float] = {}
+    for a in result.schedule.assignments:
+        start, end = span[a.code]
+        for period in range(start, end):
+            key = (a.member_id, a.role, period)
+            load[key] = load.get(key, 0) + a.units
+    # M1's time is split equally over the roles of theirs that the plan needs.
+    needed = {d.role for w in wbs for d in w.role_demands}
+    share = {("m1", r): 1 / len(needed) for r in needed} | {("m2", "developer"): 1.0}
+    for (mid, role, _), units in load.items():
+        availability = 0.5 if (mid == "m1" and part_time) else 1.0
+        assert units <= share[(mid, role)] * availability + 1e-9
