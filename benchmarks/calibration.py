@@ -25,8 +25,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import platform
 import sys
 import time
 from collections.abc import Sequence
@@ -35,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.machine import describe_machine
 from knowledge.history import SIP_SOURCE, read_history, save_profile
 from tools.calibration import PROJECT_CAP, CalibrationProfile, HistoryRecord, distribution, fit
 
@@ -214,18 +213,6 @@ def run_lopo(records: Sequence[HistoryRecord], cap: float | None) -> dict[str, o
     }
 
 
-def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next(
-                (ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), cpu
-            )
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train", required=True, help="history CSV to fit on (SiP or generic)")
@@ -340,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run_repeats(args, train, cap)
     else:
         result = run_holdout(train, test, holdout_of(args, train, args.seed), cap)
-    result["machine"] = machine()
+    result["machine"] = describe_machine(("numpy",))
     print(json.dumps(result) if args.json else render(result))
     return 0
 

@@ -17,19 +17,17 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import random
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
 import networkx as nx
 
+from benchmarks.machine import describe_machine
 from tools.critical_path import Activity, Link, analyse
 
 MINUTES_PER_DAY = 480
@@ -199,24 +197,6 @@ def benchmark_mixed(size: int, seed: int, repeat: int) -> Result:
     )
 
 
-def describe_machine() -> dict[str, object]:
-    """What the numbers were measured on: without it a timing can't be compared to another."""
-    cpu = platform.processor() or "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu,
-        "python": platform.python_version(),
-        "networkx": nx.__version__,
-        "platform": platform.platform(),
-    }
-
-
 def format_table(results: Sequence[Result]) -> str:
     """One row per (size, variant, method): median and min seconds, and ours / nx longest."""
     header = f"{'size':>7}  {'variant':<7}  {'links':>6}  {'method':<16}  {'median s':>9}  "
@@ -235,7 +215,7 @@ def format_table(results: Sequence[Result]) -> str:
 def to_json(results: Sequence[Result], args: argparse.Namespace) -> str:
     return json.dumps(
         {
-            "machine": describe_machine(),
+            "machine": describe_machine(("networkx",)),
             "params": {"sizes": args.sizes, "repeat": args.repeat, "seed": args.seed},
             "results": [
                 {
@@ -282,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(to_json(results, args))
     else:
-        machine = describe_machine()
+        machine = describe_machine(("networkx",))
         print(
             f"{machine['cpus']} CPUs, {machine['cpu_model']}, Python {machine['python']}, "
             f"networkx {machine['networkx']}; repeat {args.repeat}, seed {args.seed}\n"

@@ -35,24 +35,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import importlib.metadata
 import json
 import math
-import os
-import platform
 import random
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from benchmarks.machine import describe_machine
 from tools import simulation
 from tools.simulation import Forecast, Precedence, RiskEvent, Task, ThreePoint, simulate
+
+PEERS = ("numpy", "pmcontrols", "trueppm-scheduler", "scipy", "pandas")
 
 WINDOW = 50  # predecessors are drawn among this many earlier tasks
 # (steps from low to likely, steps from low to high): modes at 1/7, 6/7, 3/20, 17/20, where
@@ -405,31 +404,6 @@ def run_benchmark(spec: Spec, args: argparse.Namespace) -> tuple[list[Row], list
     return [*rows.values(), python_row], comparisons, missing
 
 
-def describe_machine() -> dict[str, object]:
-    """What the numbers were measured on: without it a timing can't be compared to another."""
-    cpu = platform.processor() or "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    versions = {}
-    for package in ("numpy", "pmcontrols", "trueppm-scheduler", "scipy", "pandas"):
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            versions[package] = None
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-        "packages": versions,
-    }
-
-
 def fastest_peer(rows: Sequence[Row]) -> Row | None:
     peers = [r for r in rows if r.method in PEERS]
     return min(peers, key=lambda r: r.median_s) if peers else None
@@ -476,7 +450,9 @@ def to_json(
     ours_row = next(r for r in rows if r.method == "ours")
     return json.dumps(
         {
-            "machine": describe_machine(),
+            "machine": describe_machine(
+                ("numpy", "pmcontrols", "trueppm-scheduler", "scipy", "pandas")
+            ),
             "params": {
                 "tasks": args.tasks,
                 "links": links,
@@ -547,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             to_json(rows, comparisons, missing=missing, accuracy=accuracy, args=args, links=links)
         )
     else:
-        machine = describe_machine()
+        machine = describe_machine(PEERS)
         print(
             f"{machine['cpus']} CPUs, {machine['cpu_model']}, Python {machine['python']}, "
             f"{machine['packages']}; {args.tasks} tasks, {links} links, seed {args.seed}, "

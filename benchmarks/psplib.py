@@ -26,8 +26,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import random
 import statistics
 import sys
@@ -36,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from benchmarks.machine import describe_machine
 from tools.rcpsp import (
     Instance,
     Job,
@@ -268,25 +267,6 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, object]:
     return summary
 
 
-def describe_machine() -> dict[str, object]:
-    cpu = platform.processor() or "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    import ortools  # noqa: PLC0415 - only to report its version
-
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu,
-        "python": platform.python_version(),
-        "ortools": ortools.__version__,
-        "platform": platform.platform(),
-    }
-
-
 def load(args: argparse.Namespace) -> list[tuple[str, Instance, int | None]]:
     if args.generate:
         return [(n, inst, None) for n, inst in generated(args.generate, args.jobs, args.seed)]
@@ -361,7 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if args.generate:
         params |= {"generate": args.generate, "jobs": args.jobs}
-    report: dict[str, object] = summary | {"params": params, "machine": describe_machine()}
+    machine = describe_machine(("ortools",))
+    report: dict[str, object] = summary | {"params": params, "machine": machine}
     if args.details:
         report["details"] = [asdict(o) for o in outcomes]
     if args.json:
