@@ -96,7 +96,8 @@ class HistoryError(ValueError):
         listed = "\n".join(f"  {i}" for i in issues[:MAX_LISTED])
         more = len(issues) - MAX_LISTED
         tail = f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"invalid history {source} ({len(issues)} problems):\n{listed}{tail}")
+        count = f"{len(issues)} problem" + ("s" if len(issues) != 1 else "")
+        super().__init__(f"invalid history {source} ({count}):\n{listed}{tail}")
 
 
 class History(BaseModel):
@@ -163,7 +164,7 @@ def _detect(header: list[str], source: str) -> tuple[Format, dict[RecordField, i
             return fmt, {
                 f: index[col.casefold()] for f, col in columns.items() if col.casefold() in index
             }
-    wanted = " and ".join("/".join(COLUMNS[fmt][f] for f in HOURS) for fmt in COLUMNS)
+    wanted = " or ".join("/".join(COLUMNS[fmt][f] for f in HOURS) for fmt in COLUMNS)
     got = ", ".join(h.strip() for h in header) or "(empty)"
     raise HistoryError(
         source, [RowIssue(line=1, message=f"missing columns: need {wanted}; header has {got}")]

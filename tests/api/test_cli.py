@@ -147,6 +147,29 @@ def test_calibrate_fits_a_profile_that_later_plans_use(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr.decode()
     profile = json.loads((env_dir / "calibration-profile.json").read_text())
     assert profile["n_records"] == 240
+    # A later plan with packages inside that history's range is forecast with it: this
+    # history overruns by about 35 %, the shipped default does not.
+    small = json.loads(EXAMPLE.read_text())
+    for w in small["wbs"]:
+        if w.get("estimate") and w["estimate"].get("basis", "effort") == "effort":
+            w["estimate"] = {"optimistic": 1, "likely": 2, "pessimistic": 3, "unit": "days"}
+    src = tmp_path / "small.json"
+    src.write_text(json.dumps(small))
+
+    def p50_cost(data_dir: Path) -> Decimal:
+        env = {**os.environ, "PMPILOT_DATA_DIR": str(data_dir), "PMPILOT_ITERATIONS": "2000"}
+        done = subprocess.run(
+            [str(PMPILOT), "plan", str(src), "--out", str(data_dir / "out")],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        doc = json.loads((data_dir / "out" / "plan.json").read_text())
+        assert doc["forecast"]["calibrated"]
+        return Decimal(doc["forecast"]["p50_cost"]["amount"])
+
+    assert p50_cost(env_dir) > p50_cost(tmp_path / "fresh")
     bad = tmp_path / "bad.csv"
     bad.write_text("estimate,actual\n4,5\nfour,5\n3,-1\n")
     result = run("calibrate", str(bad), "--out", str(tmp_path / "p.json"))

@@ -89,7 +89,8 @@ def test_a_certain_risk_moves_the_finish_and_cost_by_its_impact() -> None:
     # b runs 2 days longer (Mon 11 + Tue 12 instead of Fri 8), at its rate of 800 a day.
     assert f.p50_finish == date(2027, 1, 12)
     assert f.p50_cost.amount == Decimal("8200.00") + 2 * 800 + 500
-    assert f.drivers == [] or all(d.name in {"a", "b", "c", "R1"} for d in f.drivers)
+    # Nothing varies (fixed durations, a certain risk), so nothing drives the finish.
+    assert f.drivers == []
 
 
 def test_levelled_order_holds_in_the_forecast() -> None:
