@@ -6,22 +6,30 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Column, Table
 
-from agent.service import PlanningService
+from agent.service import LessonsService, PlanningService
 from api.settings import Settings, get_settings
 from knowledge.history import default_profile, load_profile, save_profile
+from knowledge.ingest import Format as ImportFormat
+from knowledge.models import Archetype, LessonCategory, Phase
+from knowledge.seed_corpus import SeedError
+from knowledge.store import LessonFilters, StoreError
 from tools.domain import StatusUpdate
 from tools.validation import validate_wbs
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 err = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)
 
 SourceArg = Annotated[
     str, typer.Argument(help="A plan as pmpilot JSON or Microsoft Project XML; '-' for stdin.")
@@ -31,8 +39,19 @@ SourceArg = Annotated[
 def _service(iterations: int | None = None, seed: int | None = None) -> PlanningService:
     """The service as settings configure it: the organisation's calibration profile when one
     was fitted (`pmpilot calibrate`), else the shipped default."""
-    s = get_settings()
-    profile = load_profile(s.profile_path) if s.profile_path.is_file() else default_profile()
+    try:
+        s = get_settings()
+    except ValidationError as exc:
+        _fail("invalid setting: " + _describe(exc).split(":", 1)[1].strip())
+    profile = default_profile()
+    if s.profile_path.is_file():
+        try:
+            profile = load_profile(s.profile_path)
+        except ValueError as exc:
+            _fail(
+                f"the calibration profile {s.profile_path} is unreadable"
+                f" ({exc.__class__.__name__}); delete it or run `pmpilot calibrate` again"
+            )
     return PlanningService(
         profile=profile,
         seed=s.seed if seed is None else seed,
@@ -81,6 +100,7 @@ def _write_all(folder: Path, files: dict[str, str]) -> None:
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a plan is a document to share
             staged.append((tmp, folder / name))
         for tmp, target in staged:
             os.replace(tmp, target)
@@ -123,6 +143,8 @@ def plan(
 
 
 def _summarise(a, out_dir: Path) -> None:
+    for note in a.notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False)
     if a.issues:
         err.print(f"[yellow]{len(a.issues)} WBS issue(s):[/]")
         for i in a.issues:
@@ -156,7 +178,7 @@ def status(
     update: Annotated[Path, typer.Argument(help="A status update as JSON (as_of, progress).")],
 ) -> None:
     """Earned value of a status update against the plan: PV, EV, AC, CPI, SPI, EAC, TCPI."""
-    service = PlanningService(profile=None)
+    service = _service()
     p = _load(service, source)
     if not update.is_file():
         _fail(f"no such file: {update}")
@@ -168,6 +190,13 @@ def status(
         ev = service.track(p, su)
     except ValueError as exc:
         _fail(str(exc))
+    loose = [i.name for i in p.non_labour if i.work_package is None]
+    if loose:
+        err.print(
+            "note: BAC covers the work packages; project-level costs tied to none"
+            f" ({', '.join(loose)}) are outside the earned-value baseline",
+            highlight=False,
+        )
     out.print_json(ev.model_dump_json())
 
 
@@ -199,3 +228,193 @@ def show_settings() -> None:
     data = json.loads(s.model_dump_json())
     data["llm_api_key"] = "set" if s.llm_api_key else ""
     out.print_json(data=data)
+
+
+# -- pmpilot lessons --------------------------------------------------------------------------
+
+lessons_app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Lessons learned and past projects: the organisation's memory that plans cite.",
+)
+app.add_typer(lessons_app, name="lessons")
+
+TenantOpt = Annotated[str, typer.Option(help="Whose lessons (the seed corpus is 'default').")]
+ArchetypeOpt = Annotated[Archetype | None, typer.Option(help="Only this archetype.")]
+CategoryOpt = Annotated[LessonCategory | None, typer.Option(help="Only this category.")]
+PhaseOpt = Annotated[Phase | None, typer.Option(help="Only this phase.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+
+
+def _lessons_service() -> LessonsService:
+    s = get_settings()
+    return LessonsService.open(s.data_dir, s.chroma_url)
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, advanced by a (done, total) callback; gone when done."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _ready(service: LessonsService) -> None:
+    """Seed on first use and repair the index if it disagrees with the records."""
+    with _progress("checking the lessons index") as advance:
+        try:
+            report = service.startup(advance)
+        except (StoreError, SeedError) as exc:
+            _fail(str(exc), code=1)
+    if report.changed:
+        indexed, removed = sum(report.indexed.values()), sum(report.removed.values())
+        err.print(f"lessons index: {indexed} item(s) indexed, {removed} removed", highlight=False)
+
+
+def _defaults(pairs: list[str] | None) -> dict[str, str | list[str]]:
+    """--default key=value pairs (tags split on ';' or ',')."""
+    out: dict[str, str | list[str]] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--default expects key=value, got {pair!r}")
+        key = key.strip().lower()
+        out[key] = (
+            [t.strip() for t in value.replace(";", ",").split(",")] if key == "tags" else value
+        )
+    return out
+
+
+@lessons_app.command("import")
+def lessons_import(
+    file: Annotated[Path, typer.Argument(help="Lessons as CSV, JSON, JSONL or Markdown.")],
+    tenant: TenantOpt = "default",
+    fmt: Annotated[
+        ImportFormat | None, typer.Option("--format", help="Default: from the file name.")
+    ] = None,
+    default: Annotated[
+        list[str] | None,
+        typer.Option("--default", "-D", help="key=value for fields a row leaves out."),
+    ] = None,
+) -> None:
+    """Validate a whole file, then import it (nothing is written when any row is bad)."""
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+    service = _lessons_service()
+    try:
+        parsed = service.read_file(file, tenant, fmt, _defaults(default))
+    except ValueError as exc:  # IngestError lists every bad row with its line number
+        _fail(str(exc))
+    _ready(service)
+    with _progress(f"embedding {len(parsed)} lessons") as advance:
+        report = service.import_lessons(parsed, tenant, advance)
+    out.print(
+        f"{file.name} → tenant {tenant}: {len(report.added)} added, {len(report.updated)} updated,"
+        f" {len(report.unchanged)} unchanged, {len(report.near_duplicates)} near-duplicate(s)",
+        highlight=False,
+    )
+    for d in report.near_duplicates:
+        out.print(
+            f"  line {d.line}: {d.title!r} not imported, {d.similarity:.3f} like {d.duplicate_of}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@lessons_app.command("search")
+def lessons_search(
+    query: Annotated[str, typer.Argument(help="What you are looking for, in your words.")],
+    *,
+    tenant: TenantOpt = "default",
+    archetype: ArchetypeOpt = None,
+    category: CategoryOpt = None,
+    phase: PhaseOpt = None,
+    k: Annotated[int, typer.Option(min=1, max=50, help="How many results.")] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """The lessons most relevant to QUERY, with scores and ids to cite."""
+    service = _lessons_service()
+    _ready(service)
+    filters = LessonFilters(archetype=archetype, category=category, phase=phase)
+    hits = service.search(query, tenant, k, filters)
+    if as_json:
+        out.print_json(data=[h.model_dump() for h in hits])
+        return
+    table = Table(Column("id", no_wrap=True), "score", "title", "archetype", "category", "phase")
+    for h in hits:
+        m = h.metadata
+        table.add_row(
+            h.id,
+            f"{h.score:.3f}",
+            h.title,
+            str(m["archetype"]),
+            str(m["category"]),
+            str(m["phase"]),
+        )
+    out.print(table)
+
+
+@lessons_app.command("list")
+def lessons_list(
+    tenant: TenantOpt = "default",
+    archetype: ArchetypeOpt = None,
+    category: CategoryOpt = None,
+    phase: PhaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every lesson of a tenant, by id."""
+    service = _lessons_service()
+    _ready(service)
+    hits = service.list(tenant, LessonFilters(archetype=archetype, category=category, phase=phase))
+    if as_json:
+        out.print_json(data=[{"id": h.id, **h.metadata} for h in hits])
+        return
+    table = Table(Column("id", no_wrap=True), "title", "archetype", "category", "phase", "source")
+    for h in hits:
+        m = h.metadata
+        table.add_row(
+            h.id,
+            h.title,
+            str(m["archetype"]),
+            str(m["category"]),
+            str(m["phase"]),
+            str(m["source"]),
+        )
+    out.print(table)
+
+
+@lessons_app.command("delete")
+def lessons_delete(
+    lesson_id: Annotated[str, typer.Argument(metavar="ID", help="The lesson id, e.g. L-0142.")],
+    tenant: TenantOpt = "default",
+) -> None:
+    """Delete one lesson; exit 1 when the tenant has no such lesson."""
+    service = _lessons_service()
+    _ready(service)
+    if not service.delete(tenant, lesson_id):
+        _fail(f"tenant {tenant} has no lesson {lesson_id}", code=1)
+    out.print(f"deleted {lesson_id}", highlight=False)
+
+
+@lessons_app.command("stats")
+def lessons_stats(tenant: TenantOpt = "default") -> None:
+    """How many lessons and past projects a tenant has, by archetype and category."""
+    service = _lessons_service()
+    _ready(service)
+    out.print_json(service.stats(tenant).model_dump_json())
+
+
+@lessons_app.command("rebuild")
+def lessons_rebuild() -> None:
+    """Drop the index and rebuild it from the source records (e.g. after changing models)."""
+    service = _lessons_service()
+    with _progress("rebuilding the lessons index") as advance:
+        report = service.rebuild(advance)
+    out.print(f"rebuilt: {report.indexed} indexed", highlight=False)
