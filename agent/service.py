@@ -22,7 +22,7 @@ from knowledge.ingest import (
     import_lessons,
     parse_lessons,
 )
-from knowledge.models import Lesson
+from knowledge.models import Archetype, Lesson
 from knowledge.seed_corpus import (
     Progress,
     RecordStore,
@@ -149,15 +149,17 @@ class LessonsService:
         self._ensure_ready()
         return self.index.search(query, tenant, k, filters)
 
-    def similar_projects(self, brief: str, tenant: str, k: int = 3) -> list[ProjectHit]:
+    def similar_projects(
+        self, brief: str, tenant: str, k: int = 3, archetype: Archetype | None = None
+    ) -> list[ProjectHit]:
         self._ensure_ready()
-        return self.index.similar_projects(brief, tenant, k)
+        return self.index.similar_projects(brief, tenant, k, archetype)
 
     def lessons(self, tenant: str, ids: list[str]) -> list[Lesson]:
         """The full records of cited lessons, in the order asked."""
         return self.records.lessons([(tenant, i) for i in ids])
 
-    def list(self, tenant: str, filters: LessonFilters | None = None) -> list[LessonHit]:
+    def list_lessons(self, tenant: str, filters: LessonFilters | None = None) -> list[LessonHit]:
         self._ensure_ready()
         return self.index.list_lessons(tenant, filters)
 

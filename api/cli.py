@@ -19,6 +19,7 @@ from rich.table import Column, Table
 
 from agent.service import LessonsService, PlanningService
 from api.settings import Settings, get_settings
+from knowledge.embedding import EmbeddingConfig
 from knowledge.history import default_profile, load_profile, save_profile
 from knowledge.ingest import Format as ImportFormat
 from knowledge.models import Archetype, LessonCategory, Phase
@@ -248,7 +249,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdo
 
 def _lessons_service() -> LessonsService:
     s = get_settings()
-    return LessonsService.open(s.data_dir, s.chroma_url)
+    embedding = EmbeddingConfig(
+        provider=s.embedding_provider,
+        model=s.embedding_model,
+        base_url=s.embedding_base_url or s.llm_base_url,
+        api_key=s.llm_api_key,
+    )
+    return LessonsService.open(s.data_dir, s.chroma_url, embedding)
 
 
 @contextmanager
@@ -372,7 +379,9 @@ def lessons_list(
     """Every lesson of a tenant, by id."""
     service = _lessons_service()
     _ready(service)
-    hits = service.list(tenant, LessonFilters(archetype=archetype, category=category, phase=phase))
+    hits = service.list_lessons(
+        tenant, LessonFilters(archetype=archetype, category=category, phase=phase)
+    )
     if as_json:
         out.print_json(data=[{"id": h.id, **h.metadata} for h in hits])
         return
@@ -417,4 +426,5 @@ def lessons_rebuild() -> None:
     service = _lessons_service()
     with _progress("rebuilding the lessons index") as advance:
         report = service.rebuild(advance)
-    out.print(f"rebuilt: {report.indexed} indexed", highlight=False)
+    n = report.indexed
+    out.print(f"rebuilt: {n['lessons']} lessons, {n['projects']} past projects", highlight=False)

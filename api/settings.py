@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
     )
     chroma_url: str = Field(default="", description="Chroma server URL; empty: embedded")
     database_url: str = Field(default="", description="Database URL; empty: SQLite in data_dir")
+    embedding_provider: Literal["local", "openai"] = Field(
+        default="local", description="local: the offline int8 MiniLM; openai: an API"
+    )
+    embedding_model: str = Field(default="", description="Embedding model for provider openai")
+    embedding_base_url: str = Field(default="", description="Embedding endpoint; empty: OpenAI")
     seed: int = Field(default=20261125, ge=0, description="Seed for every random draw of a run")
     iterations: int = Field(default=10_000, ge=0, description="Monte Carlo iterations per plan")
 

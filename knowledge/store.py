@@ -183,8 +183,12 @@ def version_id(version: Version) -> str:
 
 
 def parse_version(item_id: str) -> Version:
-    tenant, record_id, digest = item_id.split(":")
-    return tenant, record_id, digest
+    """(tenant, id, content hash) of an index item. An id of another layout (an older index)
+    parses with an empty hash, so the startup check sees it as stale and replaces it."""
+    parts = item_id.split(":")
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2]
+    return (parts[0], parts[1], "") if len(parts) == 2 else ("", item_id, "")
 
 
 def content_hash(record: Lesson | PastProject) -> str:

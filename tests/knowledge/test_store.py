@@ -71,7 +71,7 @@ def test_filters_apply_inside_the_query(service: LessonsService) -> None:
     assert [h.id for h in by_category] == ["L-0003"]
     both = LessonFilters(archetype=("erp_rollout", "web_mobile_product"), category="security")
     assert [h.id for h in service.search(q, "default", k=10, filters=both)] == ["L-0008"]
-    listed = service.list("default", LessonFilters(archetype="database_migration"))
+    listed = service.list_lessons("default", LessonFilters(archetype="database_migration"))
     assert [h.id for h in listed] == ["L-0001"]
 
 
@@ -87,7 +87,7 @@ def test_a_tenants_lessons_never_reach_another_tenant(service: LessonsService) -
             assert all(h.tenant == tenant and h.metadata["tenant"] == tenant for h in hits)
             assert "L-ACME1" not in {h.id for h in hits}
     assert service.search(secret.text, "acme", k=1)[0].id == "L-ACME1"
-    assert "L-ACME1" not in {h.id for h in service.list("beta")}
+    assert "L-ACME1" not in {h.id for h in service.list_lessons("beta")}
     assert service.stats("beta").lessons == 1
     assert service.stats("nobody").lessons == 0
     assert service.search(secret.text, "nobody") == []
@@ -160,7 +160,7 @@ def test_delete_removes_from_records_and_index_for_good(
         fh.write(json.dumps(extra) + "\n")
     assert ensure_seeded(service.records, seed) == len(SEED_LESSONS) + len(SEED_PROJECTS)
     service.startup()
-    ids = {h.id for h in service.list("default")}
+    ids = {h.id for h in service.list_lessons("default")}
     assert "L-0099" in ids
     assert "L-0003" not in ids
 
