@@ -33,6 +33,7 @@ bench: $(STAMP)
 		--optimum ../shared/data/psplib/j30/optimum.csv --json
 	$(BIN)/python -m benchmarks.calibration --train ../shared/data/estimation/sip_tasks_train.csv \
 		--test ../shared/data/estimation/sip_tasks_train.csv --lopo --json
+	$(BIN)/python -m benchmarks.retrieval --json
 
 clean:
 	rm -rf $(VENV) out
