@@ -358,6 +358,7 @@ class ChromaLessonsStore:
             "projects": f"{namespace}projects",
         }
         self._open: dict[Kind, Collection] = {}
+        self._raw_ids: dict[Kind, dict[Version, str]] = {}
 
     def _collection(self, kind: Kind) -> Collection:
         if kind not in self._open:
@@ -529,10 +530,14 @@ class ChromaLessonsStore:
     def versions(self, kind: Kind) -> set[Version]:
         """Every (tenant, id, content hash) in the index, all tenants, from the ids alone:
         what the startup check compares with the records."""
-        return {parse_version(i) for i in self._collection(kind).get(include=[])["ids"]}
+        raw = {parse_version(i): i for i in self._collection(kind).get(include=[])["ids"]}
+        self._raw_ids[kind] = raw
+        return set(raw)
 
     def delete_versions(self, kind: Kind, versions: Sequence[Version]) -> None:
-        ids = [version_id(v) for v in versions]
+        # An id of an older layout is deleted by the id it was found under.
+        raw = self._raw_ids.get(kind, {})
+        ids = [raw.get(v, version_id(v)) for v in versions]
         for start in range(0, len(ids), PAGE):
             self._collection(kind).delete(ids=ids[start : start + PAGE])
 

@@ -206,6 +206,24 @@ def test_startup_repairs_a_corrupted_index(service: LessonsService, backend: Bac
     assert not fresh.startup().changed
 
 
+def test_startup_replaces_ids_of_an_older_layout(service: LessonsService, backend: Backend) -> None:
+    service.startup()
+    lessons = backend.client().get_collection(f"{backend.namespace}lessons")
+    count = lessons.count()
+    item = lessons.get(where={"record_id": "L-0003"}, include=["metadatas", "documents"])
+    lessons.add(  # "tenant:id", as an earlier index wrote it
+        ids=["default:L-0003"],
+        documents=item["documents"],
+        metadatas=item["metadatas"],
+        embeddings=[[1.0] + [0.0] * 383],
+    )
+    fresh = LessonsService(service.records, service.index, service.seed_dir, service.today)
+    report = fresh.startup()
+    assert report.removed["lessons"] == 1
+    assert not lessons.get(ids=["default:L-0003"])["ids"]
+    assert lessons.count() == count
+
+
 def test_an_update_leaves_one_version_in_the_index(service: LessonsService) -> None:
     a = make("L-V1", "Versioned lesson", "The first version of this lesson text " * 2)
     service.import_lessons(parsed(a), "acme")
