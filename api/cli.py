@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column, Table
+from rich.text import Text
 
 from agent.service import LessonsService, PlanningService
 from api.settings import Settings, get_settings
@@ -24,7 +25,7 @@ from knowledge.history import default_profile, load_profile, save_profile
 from knowledge.ingest import Format as ImportFormat
 from knowledge.models import Archetype, LessonCategory, Phase
 from knowledge.seed_corpus import SeedError
-from knowledge.store import LessonFilters, StoreError
+from knowledge.store import LessonFilters, StoreError, check_tenant
 from tools.domain import StatusUpdate
 from tools.validation import validate_wbs
 
@@ -70,7 +71,8 @@ def _read(source: str) -> tuple[bytes, str]:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # Messages quote user data (file names, cells, tenants): never read them as markup.
+    err.print(Text.assemble(("error: ", "bold red"), message), highlight=False)
     raise typer.Exit(code)
 
 
@@ -145,11 +147,11 @@ def plan(
 
 def _summarise(a, out_dir: Path) -> None:
     for note in a.notes:
-        err.print(f"[yellow]note:[/] {note}", highlight=False)
+        err.print(Text.assemble(("note: ", "yellow"), note), highlight=False)
     if a.issues:
         err.print(f"[yellow]{len(a.issues)} WBS issue(s):[/]")
         for i in a.issues:
-            err.print(f"  {i.kind} {i.code or ''}: {i.message}", highlight=False)
+            err.print(Text(f"  {i.kind} {i.code or ''}: {i.message}"), highlight=False)
     if a.schedule:
         out.print(
             f"[bold]{a.brief.title}[/]: {a.schedule.start} → {a.schedule.finish},"
@@ -240,7 +242,18 @@ lessons_app = typer.Typer(
 )
 app.add_typer(lessons_app, name="lessons")
 
-TenantOpt = Annotated[str, typer.Option(help="Whose lessons (the seed corpus is 'default').")]
+
+def _tenant(value: str) -> str:
+    try:
+        return check_tenant(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{exc}: lower-case letters, digits, '-' and '_'") from None
+
+
+TenantOpt = Annotated[
+    str,
+    typer.Option(help="Whose lessons (the seed corpus is 'default').", callback=_tenant),
+]
 ArchetypeOpt = Annotated[Archetype | None, typer.Option(help="Only this archetype.")]
 CategoryOpt = Annotated[LessonCategory | None, typer.Option(help="Only this category.")]
 PhaseOpt = Annotated[Phase | None, typer.Option(help="Only this phase.")]
@@ -347,6 +360,8 @@ def lessons_search(
     as_json: JsonOpt = False,
 ) -> None:
     """The lessons most relevant to QUERY, with scores and ids to cite."""
+    if not query.strip():
+        _fail("the query is empty: say what you are looking for")
     service = _lessons_service()
     _ready(service)
     filters = LessonFilters(archetype=archetype, category=category, phase=phase)
@@ -358,12 +373,12 @@ def lessons_search(
     for h in hits:
         m = h.metadata
         table.add_row(
-            h.id,
+            Text(h.id),
             f"{h.score:.3f}",
-            h.title,
-            str(m["archetype"]),
-            str(m["category"]),
-            str(m["phase"]),
+            Text(h.title),
+            Text(str(m["archetype"])),
+            Text(str(m["category"])),
+            Text(str(m["phase"])),
         )
     out.print(table)
 
@@ -389,12 +404,12 @@ def lessons_list(
     for h in hits:
         m = h.metadata
         table.add_row(
-            h.id,
-            h.title,
-            str(m["archetype"]),
-            str(m["category"]),
-            str(m["phase"]),
-            str(m["source"]),
+            Text(h.id),
+            Text(h.title),
+            Text(str(m["archetype"])),
+            Text(str(m["category"])),
+            Text(str(m["phase"])),
+            Text(str(m["source"])),
         )
     out.print(table)
 
