@@ -18,6 +18,7 @@ from knowledge.ingest import (
     Format,
     ImportReport,
     ParsedLesson,
+    decode,
     detect_format,
     import_lessons,
     parse_lessons,
@@ -126,7 +127,7 @@ class LessonsService:
         self, path: Path, tenant: str, fmt: Format | None = None, defaults: dict | None = None
     ) -> list[ParsedLesson]:
         """Parse and validate a whole file; IngestError (line-numbered) before any write."""
-        text = path.read_text(encoding="utf-8-sig")
+        text = decode(path.read_bytes(), str(path))
         return parse_lessons(
             text,
             detect_format(path.name, fmt),

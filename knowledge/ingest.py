@@ -128,6 +128,17 @@ def detect_format(name: str, explicit: Format | None = None) -> Format:
     return FORMATS[suffix]
 
 
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text of a file (a BOM is dropped); IngestError naming the line otherwise."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise IngestError(
+            name, [RowIssue(line=line, message="not UTF-8 text: save the file as UTF-8")]
+        ) from None
+
+
 def parse_lessons(
     text: str,
     fmt: Format,
@@ -151,6 +162,8 @@ def parse_lessons(
         if lesson is not None:
             parsed.append(ParsedLesson(line=line, lesson=lesson))
     issues.extend(_id_clashes(parsed))
+    if not rows and not issues:
+        issues.append(RowIssue(line=1, message="no lessons in the file"))
     if issues:
         raise IngestError(name or source, sorted(issues, key=lambda i: i.line))
     return parsed

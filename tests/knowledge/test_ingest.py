@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from knowledge.ingest import IngestError, derive_id, detect_format, parse_lessons
+from knowledge.ingest import IngestError, decode, derive_id, detect_format, parse_lessons
 
 TODAY = date(2026, 1, 15)
 TEXT = "The vendor shipped the appliances six weeks after the agreed date."
@@ -178,3 +178,16 @@ def test_format_from_the_file_name() -> None:
     assert detect_format("x.txt", "md") == "md"
     with pytest.raises(ValueError, match="--format"):
         detect_format("x.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"), [("", "jsonl"), ("[]", "json"), (CSV.splitlines()[0] + "\n", "csv")]
+)
+def test_a_file_without_lessons_is_an_error(text: str, fmt: str) -> None:
+    assert issues(text, fmt) == ["line 1: no lessons in the file"]
+
+
+def test_bytes_that_are_not_utf8_name_their_line() -> None:
+    with pytest.raises(IngestError, match="line 2: not UTF-8"):
+        decode(b"title,text\n\xff\xfe bad,bytes\n", "latin.csv")
+    assert decode("\ufefftitle".encode(), "bom.csv") == "title"
