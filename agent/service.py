@@ -104,11 +104,17 @@ class LessonsService:
 
     @classmethod
     def open(
-        cls, data_dir: Path, chroma_url: str = "", embedding: EmbeddingConfig | None = None
+        cls,
+        data_dir: Path,
+        chroma_url: str = "",
+        embedding: EmbeddingConfig | None = None,
+        *,
+        repair: bool = False,
     ) -> LessonsService:
         """Records in `<data_dir>/pmpilot.sqlite3`; the index embedded under
-        `<data_dir>/chroma`, or on the Chroma server at `chroma_url`."""
-        client = open_client(data_dir, chroma_url)
+        `<data_dir>/chroma`, or on the Chroma server at `chroma_url`. With `repair`, an
+        unreadable embedded index is set aside so that a rebuild can start afresh."""
+        client = open_client(data_dir, chroma_url, set_aside_corrupt=repair)
         ef = make_embedding_function(embedding or EmbeddingConfig())
         return cls(RecordStore(data_dir / "pmpilot.sqlite3"), ChromaLessonsStore(client, ef))
 

@@ -260,7 +260,7 @@ PhaseOpt = Annotated[Phase | None, typer.Option(help="Only this phase.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 
 
-def _lessons_service() -> LessonsService:
+def _lessons_service(repair: bool = False) -> LessonsService:
     s = get_settings()
     embedding = EmbeddingConfig(
         provider=s.embedding_provider,
@@ -268,7 +268,10 @@ def _lessons_service() -> LessonsService:
         base_url=s.embedding_base_url or s.llm_base_url,
         api_key=s.llm_api_key,
     )
-    return LessonsService.open(s.data_dir, s.chroma_url, embedding)
+    try:
+        return LessonsService.open(s.data_dir, s.chroma_url, embedding, repair=repair)
+    except StoreError as exc:
+        _fail(str(exc), code=1)
 
 
 @contextmanager
@@ -438,7 +441,7 @@ def lessons_stats(tenant: TenantOpt = "default") -> None:
 @lessons_app.command("rebuild")
 def lessons_rebuild() -> None:
     """Drop the index and rebuild it from the source records (e.g. after changing models)."""
-    service = _lessons_service()
+    service = _lessons_service(repair=True)
     with _progress("rebuilding the lessons index") as advance:
         report = service.rebuild(advance)
     n = report.indexed

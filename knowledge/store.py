@@ -35,7 +35,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, NotFoundError
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.models import (
@@ -320,7 +320,9 @@ def rerank(query: str, hits: list[LessonHit], weight: float = KEYWORD_WEIGHT) ->
 # -- clients ----------------------------------------------------------------------------------
 
 
-def open_client(data_dir: Path, server_url: str = "") -> ClientAPI:
+def open_client(
+    data_dir: Path, server_url: str = "", *, set_aside_corrupt: bool = False
+) -> ClientAPI:
     """A Chroma server's HttpClient when `server_url` is set, else a persistent client under
     `<data_dir>/chroma`. Telemetry is off: pmpilot makes no calls it was not asked to."""
     settings = ChromaSettings(anonymized_telemetry=False)
@@ -333,7 +335,22 @@ def open_client(data_dir: Path, server_url: str = "") -> ClientAPI:
         return chromadb.HttpClient(host=url.hostname, port=port, ssl=https, settings=settings)
     path = data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except ChromaError as exc:
+        if not set_aside_corrupt:
+            raise StoreError(
+                f"the lessons index at {path} is unreadable ({exc}); run `pmpilot lessons"
+                " rebuild`: the index is rebuilt from the records"
+            ) from exc
+    # The index is disposable: keep the damaged copy for inspection and start afresh. Chroma
+    # caches a failed client per path in this process, so the fresh index opens in the next.
+    aside = path.with_name(f"chroma.unreadable-{len(list(data_dir.glob('chroma.unreadable-*')))}")
+    path.rename(aside)
+    raise StoreError(
+        f"the unreadable lessons index was moved to {aside}; the next `pmpilot lessons`"
+        " command rebuilds it from the records"
+    )
 
 
 # -- the Chroma adapter -----------------------------------------------------------------------
