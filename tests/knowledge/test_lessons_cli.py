@@ -38,7 +38,7 @@ def cli(
 ) -> CliRunner:
     """The CLI on a store in tmp_path, seeded with the fixture corpus."""
 
-    def service() -> LessonsService:
+    def service(repair: bool = False) -> LessonsService:
         client = open_client(tmp_path / "data")
         return LessonsService(
             RecordStore(tmp_path / "data" / "pmpilot.sqlite3"),
