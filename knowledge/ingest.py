@@ -187,6 +187,10 @@ def _csv_rows(text: str, issues: list[RowIssue]) -> Iterator[tuple[int, dict[str
     if unknown:
         issues.append(RowIssue(line=1, message=f"unknown column(s): {', '.join(unknown)}"))
         return
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        issues.append(RowIssue(line=1, message=f"repeated column(s): {', '.join(repeated)}"))
+        return
     start = reader.line_num + 1
     for cells in reader:
         line, start = start, reader.line_num + 1

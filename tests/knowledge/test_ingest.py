@@ -191,3 +191,11 @@ def test_bytes_that_are_not_utf8_name_their_line() -> None:
     with pytest.raises(IngestError, match="line 2: not UTF-8"):
         decode(b"title,text\n\xff\xfe bad,bytes\n", "latin.csv")
     assert decode("\ufefftitle".encode(), "bom.csv") == "title"
+
+
+def test_a_repeated_csv_column_is_refused_not_silently_overwritten() -> None:
+    header, *rows = CSV.splitlines(keepends=True)
+    doubled = header.replace("title,", "title,title,", 1) + "".join(
+        row.replace("Hardware late,", "Hardware late,Other,", 1) for row in rows[:1]
+    )
+    assert issues(doubled, "csv") == ["line 1: repeated column(s): title"]
