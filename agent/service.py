@@ -42,8 +42,9 @@ from knowledge.store import (
     open_client,
 )
 from tools.assessment import Assessment, assess, track
+from tools.budget import project_level_costs
 from tools.calibration import CalibrationProfile
-from tools.domain import Plan, StatusUpdate
+from tools.domain import CostItem, Plan, StatusUpdate
 from tools.evm import EarnedValue
 from tools.mspdi import read_mspdi
 from tools.report import render_markdown
@@ -83,8 +84,9 @@ class PlanningService:
     def render(self, assessment: Assessment) -> str:
         return render_markdown(assessment)
 
-    def track(self, plan: Plan, status: StatusUpdate) -> EarnedValue:
-        return track(plan, status, seed=self.seed)
+    def track(self, plan: Plan, status: StatusUpdate) -> tuple[EarnedValue, list[CostItem]]:
+        """Earned value, and the project-level costs that no package's BAC includes."""
+        return track(plan, status, seed=self.seed), project_level_costs(plan)
 
     def calibrate(self, history: Path) -> tuple[CalibrationProfile, CalibrationReport]:
         return calibrate_file(history)

@@ -21,7 +21,7 @@ from rich.text import Text
 from agent.service import LessonsService, PlanningService
 from api.settings import Settings, get_settings
 from knowledge.embedding import EmbeddingConfig
-from knowledge.history import default_profile, load_profile, save_profile
+from knowledge.history import organisation_profile, save_profile
 from knowledge.ingest import Format as ImportFormat
 from knowledge.models import Archetype, LessonCategory, Phase
 from knowledge.seed_corpus import SeedError
@@ -45,15 +45,13 @@ def _service(iterations: int | None = None, seed: int | None = None) -> Planning
         s = get_settings()
     except ValidationError as exc:
         _fail("invalid setting: " + _describe(exc).split(":", 1)[1].strip())
-    profile = default_profile()
-    if s.profile_path.is_file():
-        try:
-            profile = load_profile(s.profile_path)
-        except ValueError as exc:
-            _fail(
-                f"the calibration profile {s.profile_path} is unreadable"
-                f" ({exc.__class__.__name__}); delete it or run `pmpilot calibrate` again"
-            )
+    try:
+        profile = organisation_profile(s.profile_path)
+    except ValueError as exc:
+        _fail(
+            f"the calibration profile {s.profile_path} is unreadable"
+            f" ({exc.__class__.__name__}); delete it or run `pmpilot calibrate` again"
+        )
     return PlanningService(
         profile=profile,
         seed=s.seed if seed is None else seed,
@@ -190,15 +188,13 @@ def status(
     except ValidationError as exc:
         _fail(_describe(exc).replace("invalid plan", "invalid status update"))
     try:
-        ev = service.track(p, su)
+        ev, outside = service.track(p, su)
     except ValueError as exc:
         _fail(str(exc))
-    loose = [i.name for i in p.non_labour if i.work_package is None]
-    if loose:
+    if outside:
+        names = ", ".join(i.name for i in outside)
         err.print(
-            "note: BAC covers the work packages; project-level costs tied to none"
-            f" ({', '.join(loose)}) are outside the earned-value baseline",
-            highlight=False,
+            Text(f"note: BAC covers the work packages; project-level costs ({names}) are outside")
         )
     out.print_json(ev.model_dump_json())
 

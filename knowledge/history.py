@@ -284,6 +284,12 @@ def default_profile() -> CalibrationProfile:
     return CalibrationProfile.model_validate_json(resource.read_bytes())
 
 
+def organisation_profile(path: str | os.PathLike[str]) -> CalibrationProfile:
+    """The profile fitted on the organisation's own history (`pmpilot calibrate` writes it to
+    `path`) when there is one, else the shipped default. ValueError for an unreadable file."""
+    return load_profile(path) if Path(path).is_file() else default_profile()
+
+
 def save_profile(profile: CalibrationProfile, path: str | os.PathLike[str]) -> None:
     """Write a profile as JSON atomically: a reader never sees half a file."""
     target = Path(path)

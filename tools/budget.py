@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from tools.domain import Budget, BudgetCheck, BudgetOption, Plan
+from tools.domain import Budget, BudgetCheck, BudgetOption, CostItem, Plan
 from tools.estimating import role_hours
 from tools.money import CurrencyMismatchError, Money, allocate
 from tools.scheduling import network
@@ -504,6 +504,12 @@ __all__ = [
     "role_key",
     "verdict_for",
 ]
+
+
+def project_level_costs(plan: Plan) -> list[CostItem]:
+    """Non-labour items tied to no work package of the plan: in the budget, in no package."""
+    codes = {wp.code for wp in plan.wbs}
+    return [item for item in plan.non_labour if item.work_package not in codes]
 
 
 def package_costs(plan: Plan) -> dict[str, Money]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from tools.budget import MissingRateError, package_costs
+from tools.budget import MissingRateError, package_costs, project_level_costs
 from tools.calendar import roll_forward, working_dates, working_days_between
 from tools.calibration import CalibrationProfile, calibrate, sampler
 from tools.domain import MoneyRange, Plan, WorkPackage
@@ -56,14 +55,6 @@ class PlanForecast(BaseModel):
     contingency: Money
     criticality: dict[str, float]
     drivers: list[Driver]
-
-
-def _cents(m: Money) -> int:
-    return int(m.rounded().amount.scaleb(minor_exponent(m.currency)))
-
-
-def _money(cents: int, currency: str) -> Money:
-    return Money(amount=Decimal(cents).scaleb(-minor_exponent(currency)), currency=currency)
 
 
 def calibrates(profile: CalibrationProfile | None, wp: WorkPackage, plan: Plan) -> bool:
@@ -118,8 +109,8 @@ def _tasks(plan: Plan, levelled: LevelledPlan | None, profile: CalibrationProfil
     for wp in packages:
         stretch = _stretch(wp, plan, levelled)
         mean_days = duration_days(wp, cal) * stretch
-        cost = _cents(costs[wp.code]) if wp.code in costs else 0
-        labour = _cents(labour_only[wp.code]) if wp.code in labour_only else 0
+        cost = costs[wp.code].minor_units() if wp.code in costs else 0
+        labour = labour_only[wp.code].minor_units() if wp.code in labour_only else 0
         tied = cost - labour
         release = 0.0
         if wp.start_no_earlier_than and wp.start_no_earlier_than > start:
@@ -136,19 +127,17 @@ def _tasks(plan: Plan, levelled: LevelledPlan | None, profile: CalibrationProfil
                 code=wp.code,
             )
         )
-    codes = {wp.code for wp in plan.wbs}
-    loose = (i.amount for i in plan.non_labour if i.work_package not in codes)
-    untied = _cents(total(loose, currency))
+    untied = total((i.amount for i in project_level_costs(plan)), currency).minor_units()
     if untied:
         tasks.append(
             Task(duration=ThreePoint(0.0, 0.0, 0.0), fixed_cents=untied, code=PROJECT_COSTS)
         )
     # The base is the budget's labour and non-labour, to the cent: contingency sits on top.
-    base = sum(_cents(c) for c in costs.values()) + untied
+    base = sum(c.minor_units() for c in costs.values()) + untied
     return tasks, index, base
 
 
-def _minor_units(cost: MoneyRange) -> ThreePoint:
+def _cost_range(cost: MoneyRange) -> ThreePoint:
     exp = minor_exponent(cost.currency)
     return ThreePoint(*(float(v.scaleb(exp)) for v in (cost.low, cost.likely, cost.high)))
 
@@ -191,7 +180,7 @@ def _risks(plan: Plan, index: dict[str, int]) -> tuple[list[RiskEvent], list[str
                 probability=r.probability,
                 tasks=tuple(affected),
                 delay_days=ThreePoint(delay.low, delay.likely, delay.high) if delay else None,
-                cost_cents=_minor_units(cost) if cost else None,
+                cost_cents=_cost_range(cost) if cost else None,
                 id=r.id,
             )
         )
@@ -234,7 +223,7 @@ def forecast_plan(
             float(working_days_between(cal, start, deadline + timedelta(days=1)))
         )
     budget = plan.budget.limit if plan.budget else plan.brief.budget
-    p_budget = fc.p_meet_budget(_cents(budget)) if budget is not None else None
+    p_budget = fc.p_meet_budget(budget.minor_units()) if budget is not None else None
     names = {i: t.code for i, t in enumerate(tasks)}
     risk_names = dict(enumerate(risk_ids))
     return PlanForecast(
@@ -245,12 +234,12 @@ def forecast_plan(
         p80_finish=table[fc.finish_day_index.p80],
         p90_finish=table[fc.finish_day_index.p90],
         p_meet_deadline=p_deadline,
-        p50_cost=_money(fc.cost_cents.p50, currency),
-        p80_cost=_money(fc.cost_cents.p80, currency),
-        p90_cost=_money(fc.cost_cents.p90, currency),
-        base_cost=_money(fc.base_cost_cents, currency),
+        p50_cost=Money.from_minor_units(fc.cost_cents.p50, currency),
+        p80_cost=Money.from_minor_units(fc.cost_cents.p80, currency),
+        p90_cost=Money.from_minor_units(fc.cost_cents.p90, currency),
+        base_cost=Money.from_minor_units(fc.base_cost_cents, currency),
         p_meet_budget=p_budget,
-        contingency=_money(fc.contingency_cents, currency),
+        contingency=Money.from_minor_units(fc.contingency_cents, currency),
         criticality={
             names[i]: round(c, 4) for i, c in enumerate(fc.criticality) if names[i] != PROJECT_COSTS
         },

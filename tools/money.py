@@ -280,6 +280,14 @@ class Money(BaseModel):
             raise TypeError("multiply money by a Decimal or int, never a float")
         return Money(amount=self.amount * factor, currency=self.currency)
 
+    def minor_units(self) -> int:
+        """The amount, rounded, as a whole number of minor units (cents for USD)."""
+        return int(self.rounded().amount.scaleb(minor_exponent(self.currency)))
+
+    @classmethod
+    def from_minor_units(cls, units: int, currency: str) -> Money:
+        return cls(amount=Decimal(units).scaleb(-minor_exponent(currency)), currency=currency)
+
     def rounded(self) -> Money:
         """Round half-even to the currency's minor unit."""
         quantum = Decimal(1).scaleb(-minor_exponent(self.currency))
@@ -319,11 +327,10 @@ def allocate(amount: Money, weights: Sequence[Decimal | int]) -> list[Money]:
         raise TypeError("weights must be Decimal or int")
     if any(w < 0 for w in weights):
         raise ValueError("weights must not be negative")
-    exp = minor_exponent(amount.currency)
-    units = int(amount.rounded().amount.scaleb(exp))
+    units = amount.minor_units()
     sign = -1 if units < 0 else 1
     return [
-        Money(amount=Decimal(sign * share).scaleb(-exp), currency=amount.currency)
+        Money.from_minor_units(sign * share, amount.currency)
         for share in split_units(abs(units), weights)
     ]
 

