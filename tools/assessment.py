@@ -26,7 +26,7 @@ from tools.domain import (
 from tools.estimating import Pert, roll_up
 from tools.evm import BaselineItem, EarnedValue, earned_value
 from tools.forecasting import PlanForecast, forecast_plan
-from tools.levelling import Finding, level_plan
+from tools.levelling import Finding, LevelledPlan, level_plan
 from tools.money import Money
 from tools.risk import DEFAULT_MATRIX, RiskMatrix, contingency_reserve, rank
 from tools.scheduling import schedule
@@ -170,6 +170,92 @@ def _risk_rows(plan: Plan, matrix: RiskMatrix) -> list[RiskRow]:
     return rows
 
 
+class Levelled(_Out):
+    """The schedule stage's result: issues, the schedule (levelled when there is a team)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    issues: list[WbsIssue]
+    schedule: Schedule | None = None
+    levelled: LevelledPlan | None = None
+    levelling: LevellingView | None = None
+    notes: list[str] = []
+
+
+def schedule_stage(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> Levelled:
+    """Validate, then schedule: levelled against the team when there is one. A WBS with
+    issues is reported, not scheduled: its dates would mean nothing."""
+    issues = validate_wbs(plan.wbs, plan.calendar)
+    if issues:
+        return Levelled(issues=issues)
+    sched = schedule(plan)
+    if not plan.team.members:
+        note = "not levelled: the plan names no team, so the schedule assumes unlimited people"
+        return Levelled(issues=[], schedule=sched, notes=[note])
+    levelled = level_plan(plan, time_limit_s=time_limit_s, seed=seed)
+    view = LevellingView(
+        method=levelled.method,
+        optimal=levelled.optimal,
+        unlevelled_finish=sched.finish,
+        findings=levelled.findings,
+    )
+    return Levelled(issues=[], schedule=levelled.schedule, levelled=levelled, levelling=view)
+
+
+def forecast_stage(
+    plan: Plan,
+    stage: Levelled,
+    *,
+    profile: CalibrationProfile | None = None,
+    iterations: int = 10_000,
+    seed: int = 0,
+) -> PlanForecast | None:
+    if stage.issues or not iterations:
+        return None
+    return forecast_plan(
+        plan, levelled=stage.levelled, profile=profile, iterations=iterations, seed=seed
+    )
+
+
+def budget_stage(
+    plan: Plan,
+    stage: Levelled,
+    forecast: PlanForecast | None,
+    *,
+    seed: int = 0,
+    matrix: RiskMatrix = DEFAULT_MATRIX,
+) -> Assessment:
+    """Rank the risks, check the budget and put the assessment together."""
+    totals = roll_up(plan.wbs, plan.calendar)
+    currency = plan.budget.limit.currency if plan.budget else plan.rate_card.currency
+    emv_reserve = contingency_reserve(plan.risks, currency)
+    reserve, basis = emv_reserve, "risk_emv"
+    if forecast is not None and forecast.contingency.currency == currency:
+        reserve, basis = forecast.contingency, "monte_carlo_p80"
+    notes = list(stage.notes)
+    budget = None
+    if not stage.issues and (plan.budget is not None or plan.brief.budget is not None):
+        try:
+            budget = check_budget(plan, reserve)
+        except MissingRateError as exc:
+            notes.append(f"budget not checked and costs not forecast: {exc}")
+    return Assessment(
+        brief=plan.brief,
+        wbs=[_wbs_row(wp, totals) for wp in plan.wbs],
+        issues=stage.issues,
+        schedule=stage.schedule,
+        levelling=stage.levelling,
+        forecast=forecast,
+        risks=_risk_rows(plan, matrix),
+        contingency_reserve=emv_reserve,
+        contingency_basis=basis,
+        budget_check=budget,
+        notes=notes,
+        assumptions=plan.assumptions,
+        engine=EngineInfo(seed=seed),
+    )
+
+
 def assess(
     plan: Plan,
     *,
@@ -179,57 +265,10 @@ def assess(
     time_limit_s: float = 1.0,
     matrix: RiskMatrix = DEFAULT_MATRIX,
 ) -> Assessment:
-    """Validate, schedule (levelled when there is a team), forecast, rank risks and check
-    the budget. A WBS with issues is reported, not scheduled: its dates would mean nothing."""
-    issues = validate_wbs(plan.wbs, plan.calendar)
-    totals = roll_up(plan.wbs, plan.calendar)
-    currency = plan.budget.limit.currency if plan.budget else plan.rate_card.currency
-    emv_reserve = contingency_reserve(plan.risks, currency)
-    sched = levelling = fc = budget = None
-    notes: list[str] = []
-    reserve, basis = emv_reserve, "risk_emv"
-    if not issues:
-        sched = schedule(plan)
-        levelled = None
-        if plan.team.members:
-            levelled = level_plan(plan, time_limit_s=time_limit_s, seed=seed)
-            levelling = LevellingView(
-                method=levelled.method,
-                optimal=levelled.optimal,
-                unlevelled_finish=sched.finish,
-                findings=levelled.findings,
-            )
-            sched = levelled.schedule
-        if iterations:
-            fc = forecast_plan(
-                plan, levelled=levelled, profile=profile, iterations=iterations, seed=seed
-            )
-            if fc.contingency.currency == currency:
-                reserve, basis = fc.contingency, "monte_carlo_p80"
-        if not plan.team.members:
-            notes.append(
-                "not levelled: the plan names no team, so the schedule assumes unlimited people"
-            )
-        if plan.budget is not None or plan.brief.budget is not None:
-            try:
-                budget = check_budget(plan, reserve)
-            except MissingRateError as exc:
-                notes.append(f"budget not checked and costs not forecast: {exc}")
-    return Assessment(
-        brief=plan.brief,
-        wbs=[_wbs_row(wp, totals) for wp in plan.wbs],
-        issues=issues,
-        schedule=sched,
-        levelling=levelling,
-        forecast=fc,
-        risks=_risk_rows(plan, matrix),
-        contingency_reserve=emv_reserve,
-        contingency_basis=basis,
-        budget_check=budget,
-        notes=notes,
-        assumptions=plan.assumptions,
-        engine=EngineInfo(seed=seed),
-    )
+    """The whole engine in one call: schedule, forecast, risks and budget."""
+    stage = schedule_stage(plan, time_limit_s=time_limit_s, seed=seed)
+    fc = forecast_stage(plan, stage, profile=profile, iterations=iterations, seed=seed)
+    return budget_stage(plan, stage, fc, seed=seed, matrix=matrix)
 
 
 def baseline(plan: Plan, seed: int = 0) -> list[BaselineItem]:

@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    computed_field,
     field_validator,
     model_validator,
 )
@@ -233,6 +234,20 @@ class BudgetCheck(Strict):
     budget: Money
     variance: Money
     options: list[BudgetOption] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived(cls, data: object) -> object:
+        """`reserve` is derived: a document written by this model reads back."""
+        if isinstance(data, dict) and "reserve" in data:
+            return {k: v for k, v in data.items() if k != "reserve"}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def reserve(self) -> Money:
+        """Contingency plus management reserve: what the total holds above the base cost."""
+        return self.contingency_reserve + self.management_reserve
 
 
 # --- risk --------------------------------------------------------------------------------

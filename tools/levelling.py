@@ -21,7 +21,16 @@ from tools.calendar import member_hours, roll_forward, working_dates, working_da
 from tools.critical_path import Activity, Link, analyse
 from tools.domain import Assignment, Member, Plan, Schedule
 from tools.estimating import duration_days
-from tools.rcpsp import Instance, Job, Levelled, Precedence, level, precedence_from_link
+from tools.rcpsp import (
+    InfeasibleError,
+    InfeasibleJobError,
+    Instance,
+    Job,
+    Levelled,
+    Precedence,
+    level,
+    precedence_from_link,
+)
 from tools.scheduling import dated
 from tools.wbs import leaf_links, leaves
 
@@ -136,6 +145,20 @@ def _model(plan: Plan, days: Sequence[date]) -> _Model:
         for r in roles
     )
     peak = {r: max(c) for r, c in zip(roles, capacity, strict=True)}
+    for role in roles:
+        if peak[role] == 0:  # everyone in the role is away for the whole horizon
+            codes = tuple(
+                wp.code for wp in packages if role in {_key(d.role) for d in wp.role_demands}
+            )
+            findings.append(
+                Finding(
+                    kind="missing_role",
+                    role=role,
+                    work_packages=codes,
+                    message=f"no {role} is available at any time in the plan; {', '.join(codes)}"
+                    " assume a hire or contractor and are not limited by capacity",
+                )
+            )
     jobs: list[Job] = []
     durations: dict[str, int] = {}
     for wp in packages:
@@ -145,7 +168,9 @@ def _model(plan: Plan, days: Sequence[date]) -> _Model:
                 demand[_key(d.role)] += round(d.units * UNIT)
         stretch = 1.0
         for role, units in demand.items():
-            if units > peak[role]:
+            if peak[role] == 0:
+                demand[role] = 0
+            elif units > peak[role]:
                 stretch = max(stretch, units / peak[role])
                 findings.append(
                     Finding(
@@ -185,8 +210,71 @@ def _model(plan: Plan, days: Sequence[date]) -> _Model:
     if released:
         jobs.append(Job(ORIGIN, 0, tuple(0 for _ in roles)))
         precedences += [Precedence(ORIGIN, code, n * PERIODS_PER_DAY) for code, n in released]
-    instance = Instance(tuple(jobs), tuple(precedences), capacity)
+    instance = _instance(jobs, precedences, capacity, roles, findings)
     return _Model(instance, roles, durations, findings)
+
+
+def _without_leavers(model: _Model) -> _Model:
+    """When capacity runs out before the work is done (people leave the project for good and
+    the work that needs them cannot finish before they go), the demands above what stays are
+    taken out and reported: that work assumes a hire or contractor."""
+    inst = model.instance
+    final = [c[-1] for c in inst.capacity]
+    findings = list(model.findings)
+    jobs = []
+    for job in inst.jobs:
+        over = [i for i, q in enumerate(job.demands) if q > final[i]]
+        j = job
+        if over:
+            j = Job(j.id, j.duration, tuple(0 if i in over else q for i, q in enumerate(j.demands)))
+            for i in over:
+                role = model.roles[i]
+                findings.append(
+                    Finding(
+                        kind="missing_role",
+                        role=role,
+                        work_packages=(j.id,),
+                        message=f"{j.id} cannot finish before the last {role} leaves the"
+                        " project; it assumes a hire or contractor",
+                    )
+                )
+        jobs.append(j)
+    instance = Instance(tuple(jobs), inst.precedences, inst.capacity, inst.resource_names)
+    return _Model(instance, model.roles, model.durations, findings)
+
+
+def _instance(
+    jobs: list[Job],
+    precedences: list[Precedence],
+    capacity: tuple[tuple[int, ...], ...],
+    roles: tuple[str, ...],
+    findings: list[Finding],
+) -> Instance:
+    """The instance, with every demand that no one can ever meet (the only people in a role
+    leave or are away longer than the job lasts) taken out and reported as a missing role."""
+    while True:
+        try:
+            return Instance(tuple(jobs), tuple(precedences), capacity, resource_names=roles)
+        except InfeasibleJobError as exc:
+            names = exc.resource.split(", ")
+            gone = {roles.index(n) for n in names}
+            jobs = [
+                Job(j.id, j.duration, tuple(0 if i in gone else q for i, q in enumerate(j.demands)))
+                if j.id == exc.job
+                else j
+                for j in jobs
+            ]
+            for role in names:
+                findings.append(
+                    Finding(
+                        kind="missing_role",
+                        role=role,
+                        work_packages=(exc.job,),
+                        message=f"{exc.job} needs a {role}, but nobody in that role is free for"
+                        " as long as it lasts (absences, or people leaving the project); it"
+                        " assumes a hire or contractor and is not limited by capacity",
+                    )
+                )
 
 
 def _resource_edges(model: _Model, starts: dict[str, int]) -> list[tuple[str, str]]:
@@ -361,7 +449,11 @@ def level_plan(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> Level
             horizon_days += max(0, (wp.start_no_earlier_than - plan.start).days)
     days = working_dates(cal, roll_forward(cal, plan.start), horizon_days)
     model = _model(plan, days)
-    result: Levelled = level(model.instance, time_limit_s=time_limit_s, seed=seed)
+    try:
+        result: Levelled = level(model.instance, time_limit_s=time_limit_s, seed=seed)
+    except InfeasibleError:
+        model = _without_leavers(model)
+        result = level(model.instance, time_limit_s=time_limit_s, seed=seed)
     starts = dict(result.starts)
     edges = _resource_edges(model, starts)
     acts = _network(model, starts, edges)

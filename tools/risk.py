@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, model_validator
 
-from tools.domain import Risk, RiskRegister, RiskResponse, Strict
+from tools.domain import MoneyRange, Range, Risk, RiskRegister, RiskResponse, Strict
 from tools.money import Amount, CurrencyMismatchError, Money, minor_exponent
 
 Rating = Literal["low", "medium", "high", "critical"]
@@ -330,3 +330,15 @@ def rank(
         )
         for i, (s, _, value, risk) in enumerate(rows, start=1)
     ]
+
+
+def effort_cost(days: Range, hourly: Decimal, hours_per_day: float, currency: str) -> MoneyRange:
+    """The money range of a rework effort in person-days at one hourly rate, to the cent."""
+    per_day = hourly * Decimal(str(hours_per_day))
+
+    def cost(d: float) -> Decimal:
+        return Money(amount=per_day * Decimal(str(d)), currency=currency).rounded().amount
+
+    return MoneyRange(
+        low=cost(days.low), likely=cost(days.likely), high=cost(days.high), currency=currency
+    )

@@ -1,0 +1,514 @@
+"""Edits to a plan, as typed operations: what a follow-up message in the chat turns into.
+
+A message ("add a pilot phase before cut-over", "we lose one DBA from March", "what if the
+budget is $100k?") is read into operations, by the rules below or by a model; either way an
+operation is only data, and `apply_edit` alone changes the plan. Locked packages are never
+changed or removed by an edit; locking is itself an edit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from statistics import median
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tools.assessment import Assessment
+from tools.domain import (
+    Absence,
+    Budget,
+    Dependency,
+    Estimate,
+    Member,
+    Plan,
+    RoleDemand,
+    Source,
+    Team,
+    WorkPackage,
+)
+from tools.money import Money
+from tools.vocabulary import ROLES
+
+
+class EditError(ValueError):
+    """An edit that cannot apply to this plan (unknown package, a locked one, no such role)."""
+
+
+class _Op(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class AddPhase(_Op):
+    op: Literal["add_phase"] = "add_phase"
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    before: str
+    """Code of the package the new work must finish before."""
+
+
+class LoseMember(_Op):
+    op: Literal["lose_member"] = "lose_member"
+    role: str
+    start: Annotated[date, Field(strict=False)]
+
+
+class AddMember(_Op):
+    op: Literal["add_member"] = "add_member"
+    role: str
+    availability: float = Field(default=1.0, ge=0.1, le=1.0)
+
+
+class SetBudget(_Op):
+    op: Literal["set_budget"] = "set_budget"
+    amount: Annotated[Decimal, Field(gt=0, lt=Decimal(10) ** 15)]
+
+
+class SetDeadline(_Op):
+    op: Literal["set_deadline"] = "set_deadline"
+    deadline: Annotated[date, Field(strict=False)]
+
+
+class Remove(_Op):
+    op: Literal["remove"] = "remove"
+    code: str
+
+
+class Lock(_Op):
+    op: Literal["lock"] = "lock"
+    code: str
+    locked: bool = True
+
+
+Edit = Annotated[
+    AddPhase | LoseMember | AddMember | SetBudget | SetDeadline | Remove | Lock,
+    Field(discriminator="op"),
+]
+
+
+class EditList(_Op):
+    edits: list[Edit] = Field(default_factory=list, max_length=10)
+
+
+# --- reading a message into edits (the offline rules) --------------------------------------
+
+ROLE_WORDS: dict[str, str] = {
+    "dba": "dba",
+    "database administrator": "dba",
+    "developer": "developer",
+    "dev": "developer",
+    "engineer": "developer",
+    "tester": "tester",
+    "qa": "tester",
+    "architect": "solution architect",
+    "analyst": "business analyst",
+    "ba": "business analyst",
+    "pm": "project manager",
+    "project manager": "project manager",
+    **{r: r for r in ROLES},
+}
+"""Words for roles in a chat message, longest first when matched."""
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
+_MONTH_RE = "|".join(sorted([*MONTHS, *(m[:3] for m in MONTHS)], key=len, reverse=True))
+_ROLE_RE = "|".join(re.escape(w) for w in sorted(ROLE_WORDS, key=len, reverse=True))
+_AMOUNT = re.compile(
+    r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<mult>k|m|mn|million|thousand)?\b",
+    re.IGNORECASE,
+)
+_MULT = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000}
+_ADD_PHASE = re.compile(
+    r"\badd (?:an? |the )?(?P<name>[\w ,/&'-]{2,80}?)\s*(?:phase|step|stage|package)?\s+"
+    r"(?:before|ahead of|prior to)\s+(?:the\s+)?(?P<target>[\w /&'-]{2,80})",
+    re.IGNORECASE,
+)
+_LOSE = re.compile(
+    rf"\b(?:lose|losing|lost|without)\s+(?:one|a|an|1|our|the)?\s*(?P<role>{_ROLE_RE})s?\b"
+    rf"(?:.*?\bfrom\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{_MONTH_RE})\b(?:\s+\d{{4}})?|\d{{4}}-\d\d-\d\d))?",
+    re.IGNORECASE,
+)
+_GAIN = re.compile(
+    rf"\b(?:add|get|gain|hire|another|extra)\s+(?:one|a|an|1|another|extra)?\s*(?:more\s+)?"
+    rf"(?P<role>{_ROLE_RE})s?\b(?:.*?(?P<pct>\d{{1,3}})\s?%)?",
+    re.IGNORECASE,
+)
+_BUDGET = re.compile(r"\bbudget\b[^.?!]*?(?:is|of|to|=|at|were|was|becomes)\s+", re.IGNORECASE)
+_DEADLINE = re.compile(
+    rf"\b(?:deadline|finish|go-live|done)\b[^.?!]*?(?:is|to|by|on)\s+(?P<when>(?:\d{{1,2}}\s+)?"
+    rf"(?:{_MONTH_RE})\b(?:\s+\d{{1,2}})?(?:,?\s+\d{{4}})?|\d{{4}}-\d\d-\d\d)",
+    re.IGNORECASE,
+)
+_CODE = r"(?P<code>[A-Za-z0-9][A-Za-z0-9._-]*)"
+_REMOVE = re.compile(rf"\b(?:remove|drop|descope|cut|delete)\s+(?:package\s+)?{_CODE}", re.I)
+_LOCK = re.compile(rf"\b(?P<verb>lock|unlock|pin|unpin)\s+(?:package\s+)?{_CODE}", re.I)
+
+
+def _date(text: str, after: date) -> date | None:
+    """A day-month(-year) or month(-year) in a message; a month alone is its first day, the
+    next one on or after `after`."""
+    text = text.strip().lower()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    m = re.match(rf"(?:(\d{{1,2}})\s+)?({_MONTH_RE})\b(?:\s+(\d{{1,2}}))?(?:,?\s+(\d{{4}}))?", text)
+    if not m:
+        return None
+    name = m.group(2)
+    month = next(v for k, v in MONTHS.items() if k.startswith(name[:3]))
+    day = int(m.group(1) or m.group(3) or 1)
+    year = int(m.group(4)) if m.group(4) else after.year
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    if not m.group(4) and found < after:
+        found = date(year + 1, month, day)
+    return found
+
+
+def _amount(text: str) -> Decimal | None:
+    m = _AMOUNT.search(text)
+    if not m:
+        return None
+    try:
+        value = Decimal(m.group("num").replace(",", ""))
+    except InvalidOperation:
+        return None
+    mult = (m.group("mult") or "").lower()
+    return value * _MULT.get(mult, 1)
+
+
+def find_package(plan: Plan, phrase: str) -> WorkPackage | None:
+    """The package a phrase names: its code, else the name sharing most words with it."""
+    phrase = phrase.strip().rstrip(".?!").lower()
+    by_code = {wp.code.lower(): wp for wp in plan.wbs}
+    if phrase in by_code:
+        return by_code[phrase]
+    want = set(re.findall(r"[a-z0-9]+", phrase.replace("-", ""))) - {"the", "a", "an", "phase"}
+    best, best_n = None, 0
+    for wp in plan.wbs:
+        have = set(re.findall(r"[a-z0-9]+", wp.name.lower().replace("-", "")))
+        n = len(want & have)
+        if n > best_n or (n == best_n and n and wp.parent is None and best and best.parent):
+            best, best_n = wp, n
+    return best
+
+
+def read_edits(message: str, plan: Plan) -> list[Edit]:
+    """The edits a chat message asks for, by the rules above; [] when it asks for none."""
+    edits: list[Edit] = []
+    if m := _ADD_PHASE.search(message):
+        target = find_package(plan, m.group("target"))
+        if target is not None:
+            name = m.group("name").strip()
+            edits.append(AddPhase(name=name[:1].upper() + name[1:], before=target.code))
+    if m := _LOSE.search(message):
+        when = _date(m.group("when"), plan.start) if m.group("when") else plan.start
+        edits.append(LoseMember(role=ROLE_WORDS[m.group("role").lower()], start=when))
+    elif (m := _GAIN.search(message)) and not _ADD_PHASE.search(message):
+        pct = int(m.group("pct")) / 100 if m.group("pct") else 1.0
+        role = ROLE_WORDS[m.group("role").lower()]
+        edits.append(AddMember(role=role, availability=min(max(pct, 0.1), 1.0)))
+    if m := _BUDGET.search(message):
+        amount = _amount(message[m.end() :])
+        if amount is not None and amount > 0:
+            edits.append(SetBudget(amount=amount))
+    if m := _DEADLINE.search(message):
+        when = _date(m.group("when"), plan.start)
+        if when is not None:
+            edits.append(SetDeadline(deadline=when))
+    for m in _REMOVE.finditer(message):
+        if any(wp.code == m.group("code") for wp in plan.wbs):
+            edits.append(Remove(code=m.group("code")))
+    for m in _LOCK.finditer(message):
+        if any(wp.code == m.group("code") for wp in plan.wbs):
+            edits.append(
+                Lock(code=m.group("code"), locked=m.group("verb").lower() in ("lock", "pin"))
+            )
+    return edits
+
+
+# --- applying edits ----------------------------------------------------------------------
+
+FAR_FUTURE_DAYS = 3 * 366
+"""How long a person lost to the project stays away: beyond any plan this tool drafts."""
+
+
+def _source(message: str) -> Source:
+    return Source(kind="assumption", ref="chat edit", quote=message[:400] or None)
+
+
+def _leaves(plan: Plan) -> list[WorkPackage]:
+    parents = {wp.parent for wp in plan.wbs if wp.parent}
+    return [wp for wp in plan.wbs if wp.code not in parents]
+
+
+def _check_unlocked(plan: Plan, code: str) -> WorkPackage:
+    wp = next((w for w in plan.wbs if w.code == code), None)
+    if wp is None:
+        raise EditError(f"no work package {code}")
+    if wp.locked:
+        raise EditError(f"{code} ({wp.name}) is locked; unlock it first")
+    return wp
+
+
+def _subtree(plan: Plan, code: str) -> set[str]:
+    """A package and everything under it."""
+    inside = {code}
+    grew = True
+    while grew:
+        more = {wp.code for wp in plan.wbs if wp.parent in inside} - inside
+        grew = bool(more)
+        inside |= more
+    return inside
+
+
+def _entry_links(plan: Plan, target: WorkPackage) -> list[Dependency]:
+    """What work must wait for before `target` starts: its own links and, for a summary, the
+    links of its packages to work outside it."""
+    inside = _subtree(plan, target.code)
+    links = {d.predecessor: d for d in target.depends_on}
+    for wp in plan.wbs:
+        if wp.code in inside:
+            links.update({d.predecessor: d for d in wp.depends_on if d.predecessor not in inside})
+    return [d.model_copy(update={"type": "FS", "lag_days": 0.0}) for d in links.values()]
+
+
+def _add_phase(plan: Plan, edit: AddPhase, message: str) -> Plan:
+    target = next((w for w in plan.wbs if w.code == edit.before), None)
+    if target is None:
+        raise EditError(f"no work package {edit.before}")
+    leaves = _leaves(plan)
+    effort = [wp.estimate.likely for wp in leaves if wp.estimate and wp.estimate.basis == "effort"]
+    likely = round(median(effort), 1) if effort else 5.0
+    codes = {wp.code for wp in plan.wbs}
+    n = 1
+    while f"P{n}" in codes:
+        n += 1
+    code = f"P{n}"
+    first_leaves = [w for w in leaves if target.code in (w.code, w.parent)]
+    anchor = first_leaves[0] if first_leaves else target
+    new = WorkPackage(
+        code=code,
+        name=edit.name,
+        parent=target.parent,
+        deliverable=f"{edit.name} completed and signed off before {target.name.lower()}",
+        role_demands=list(anchor.role_demands) or [RoleDemand(role="project manager")],
+        estimate=Estimate(
+            optimistic=round(likely * 0.6, 1), likely=likely, pessimistic=round(likely * 2, 1)
+        ),
+        depends_on=_entry_links(plan, target),
+        source=_source(message),
+    )
+    wbs = []
+    for wp in plan.wbs:
+        if wp.code == target.code:
+            wbs += [new, wp.model_copy(update={"depends_on": [Dependency(predecessor=code)]})]
+        else:
+            wbs.append(wp)
+    return Plan(**{**dict(plan), "wbs": wbs})
+
+
+def _lose_member(plan: Plan, edit: LoseMember) -> Plan:
+    holders = [m for m in plan.team.members if edit.role in m.roles]
+    if not holders:
+        raise EditError(f"nobody on the team is a {edit.role}")
+    leaving = holders[-1]
+    away = Absence(
+        start=edit.start, finish=edit.start + timedelta(days=FAR_FUTURE_DAYS), reason="leaves"
+    )
+    members = [
+        m.model_copy(update={"absences": [*m.absences, away]}) if m.id == leaving.id else m
+        for m in plan.team.members
+    ]
+    note = f"{leaving.name} ({edit.role}) leaves the project from {edit.start.isoformat()}"
+    return Plan(
+        **{**dict(plan), "team": Team(members=members), "assumptions": [*plan.assumptions, note]}
+    )
+
+
+def _add_member(plan: Plan, edit: AddMember) -> Plan:
+    ids = {m.id for m in plan.team.members}
+    n = 1
+    while f"{edit.role.replace(' ', '-')}-new-{n}" in ids:
+        n += 1
+    member = Member(
+        id=f"{edit.role.replace(' ', '-')}-new-{n}",
+        name=f"New {edit.role} {n}",
+        roles=[edit.role],
+        availability=edit.availability,
+    )
+    hourly = dict(plan.rate_card.hourly)
+    note = f"a new {edit.role} joins at {edit.availability:.0%}"
+    if edit.role not in hourly:
+        note += "; no rate for the role yet, add one to price their work"
+    return Plan(
+        **{
+            **dict(plan),
+            "team": Team(members=[*plan.team.members, member]),
+            "assumptions": [*plan.assumptions, note],
+        }
+    )
+
+
+def _set_budget(plan: Plan, edit: SetBudget) -> Plan:
+    limit = Money(amount=edit.amount, currency=plan.rate_card.currency)
+    budget = plan.budget.model_copy(update={"limit": limit}) if plan.budget else Budget(limit=limit)
+    brief = plan.brief.model_copy(update={"budget": limit})
+    return Plan(**{**dict(plan), "budget": budget, "brief": brief})
+
+
+def _set_deadline(plan: Plan, edit: SetDeadline) -> Plan:
+    if edit.deadline < plan.start:
+        raise EditError(f"the deadline {edit.deadline} is before the start {plan.start}")
+    return Plan(
+        **{**dict(plan), "brief": plan.brief.model_copy(update={"deadline": edit.deadline})}
+    )
+
+
+def _remove(plan: Plan, edit: Remove) -> Plan:
+    _check_unlocked(plan, edit.code)
+    gone = _subtree(plan, edit.code)
+    if any(wp.locked for wp in plan.wbs if wp.code in gone):
+        raise EditError(f"{edit.code} holds a locked package; unlock it first")
+    removed = {wp.code: wp for wp in plan.wbs if wp.code in gone}
+    wbs = []
+    for wp in plan.wbs:
+        if wp.code in gone:
+            continue
+        deps: list[Dependency] = []
+        for d in wp.depends_on:
+            if d.predecessor in removed:
+                deps += removed[d.predecessor].depends_on  # keep the chain through the gap
+            else:
+                deps.append(d)
+        deps = [d for d in {d.predecessor: d for d in deps}.values() if d.predecessor not in gone]
+        wbs.append(wp.model_copy(update={"depends_on": deps}) if deps != wp.depends_on else wp)
+    risks = plan.risks.model_copy(
+        update={
+            "risks": [
+                r.model_copy(
+                    update={"work_packages": [c for c in r.work_packages if c not in gone]}
+                )
+                for r in plan.risks.risks
+            ]
+        }
+    )
+    non_labour = [
+        c.model_copy(update={"work_package": None}) if c.work_package in gone else c
+        for c in plan.non_labour
+    ]
+    return Plan(**{**dict(plan), "wbs": wbs, "risks": risks, "non_labour": non_labour})
+
+
+def _lock(plan: Plan, edit: Lock) -> Plan:
+    if not any(wp.code == edit.code for wp in plan.wbs):
+        raise EditError(f"no work package {edit.code}")
+    wbs = [
+        wp.model_copy(update={"locked": edit.locked}) if wp.code == edit.code else wp
+        for wp in plan.wbs
+    ]
+    return Plan(**{**dict(plan), "wbs": wbs})
+
+
+def apply_edits(plan: Plan, edits: Sequence[Edit], message: str = "") -> Plan:
+    """The plan with every edit applied in order; EditError names the first that cannot."""
+    for edit in edits:
+        match edit:
+            case AddPhase():
+                plan = _add_phase(plan, edit, message)
+            case LoseMember():
+                plan = _lose_member(plan, edit)
+            case AddMember():
+                plan = _add_member(plan, edit)
+            case SetBudget():
+                plan = _set_budget(plan, edit)
+            case SetDeadline():
+                plan = _set_deadline(plan, edit)
+            case Remove():
+                plan = _remove(plan, edit)
+            case Lock():
+                plan = _lock(plan, edit)
+    return plan
+
+
+def describe(edit: Edit) -> str:
+    """An edit in words, for the chat's reply."""
+    match edit:
+        case AddPhase():
+            return f"added “{edit.name}” before {edit.before}"
+        case LoseMember():
+            return f"one {edit.role} leaves from {edit.start.isoformat()}"
+        case AddMember():
+            return f"added a {edit.role} at {edit.availability:.0%}"
+        case SetBudget():
+            return f"budget set to {edit.amount:,}"
+        case SetDeadline():
+            return f"deadline set to {edit.deadline.isoformat()}"
+        case Remove():
+            return f"removed {edit.code}"
+        case Lock():
+            return f"{'locked' if edit.locked else 'unlocked'} {edit.code}"
+    return str(edit)
+
+
+# --- what an edit changed ----------------------------------------------------------------
+
+
+class Change(_Op):
+    what: str
+    before: str
+    after: str
+
+
+def _finish(a: Assessment) -> str:
+    if a.forecast is not None:
+        return a.forecast.p80_finish.isoformat()
+    return a.schedule.finish.isoformat() if a.schedule else "not scheduled"
+
+
+def changes(before: Assessment, after: Assessment) -> list[Change]:
+    """What a PM compares after an edit: P80 finish and cost, the budget verdict and total,
+    the critical path, the risks and the issues. Only what differs is listed."""
+
+    def cost(a: Assessment) -> str:
+        return str(a.forecast.p80_cost) if a.forecast is not None else "—"
+
+    def verdict(a: Assessment) -> str:
+        b = a.budget_check
+        return f"{b.verdict} ({b.total} of {b.budget})" if b is not None else "not checked"
+
+    def path(a: Assessment) -> str:
+        return " → ".join(a.schedule.critical_path) if a.schedule else "—"
+
+    rows = [
+        ("P80 finish", _finish(before), _finish(after)),
+        ("P80 cost", cost(before), cost(after)),
+        ("budget", verdict(before), verdict(after)),
+        ("critical path", path(before), path(after)),
+        ("risks", str(len(before.risks)), str(len(after.risks))),
+        ("WBS issues", str(len(before.issues)), str(len(after.issues))),
+        ("work packages", str(len(before.wbs)), str(len(after.wbs))),
+    ]
+    return [Change(what=w, before=b, after=a) for w, b, a in rows if b != a]
