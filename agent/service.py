@@ -7,11 +7,17 @@ plan graph) joins here when the agent lands; the ways in stay the same. Its depe
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from langgraph.types import Checkpointer
+
+from agent.chat import Interpreter, build_chat_graph
+from agent.deps import AgentDeps
+from agent.graph import build_plan_graph
 from knowledge.embedding import EmbeddingConfig, make_embedding_function
 from knowledge.history import CalibrationReport, calibrate_file, default_profile
 from knowledge.ingest import (
@@ -23,7 +29,7 @@ from knowledge.ingest import (
     import_lessons,
     parse_lessons,
 )
-from knowledge.models import Archetype, Lesson
+from knowledge.models import Archetype, Lesson, PastProject
 from knowledge.seed_corpus import (
     Progress,
     RecordStore,
@@ -42,9 +48,11 @@ from knowledge.store import (
     open_client,
 )
 from tools.assessment import Assessment, assess, track
+from tools.brief import BriefError
 from tools.budget import project_level_costs
 from tools.calibration import CalibrationProfile
 from tools.domain import CostItem, Plan, StatusUpdate
+from tools.edits import Change, read_edits
 from tools.evm import EarnedValue
 from tools.mspdi import read_mspdi
 from tools.report import render_markdown
@@ -59,6 +67,47 @@ class PlanningService:
     seed: int = 0
     iterations: int = 10_000
     time_limit_s: float = 1.0
+    agent: AgentDeps | None = None
+    """The plan graph's dependencies: needed to draft from a brief, not to assess a plan."""
+
+    @staticmethod
+    def is_brief(data: bytes, name: str = "") -> bool:
+        """A brief is text that is neither a pmpilot JSON plan nor Microsoft Project XML."""
+        if name.lower().endswith((".json", ".xml", ".mpp")) or data.startswith(OLE_MAGIC):
+            return False
+        head = data.lstrip()[:1]
+        return head not in (b"{", b"<")
+
+    @staticmethod
+    def brief_text(data: bytes) -> str:
+        """A brief's bytes as text: UTF-8 (a BOM is dropped); binary files are refused."""
+        if b"\x00" in data[:8192]:
+            raise BriefError("brief", "this looks like a binary file, not a brief")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BriefError(
+                "brief", f"not UTF-8 text (byte {exc.start}); save the brief as UTF-8"
+            ) from None
+
+    def draft(
+        self, text: str, tenant: str = "default", on_step: Callable[[str], None] | None = None
+    ) -> tuple[Plan, Assessment]:
+        """Run the plan graph on a brief: BriefError for a brief that cannot be read."""
+        if self.agent is None:
+            raise RuntimeError("drafting needs the agent's dependencies (PlanningService.agent)")
+        graph = build_plan_graph(self.agent)
+        config = {"recursion_limit": self.agent.recursion_limit}
+        final: dict = {}
+        for mode, chunk in graph.stream(
+            {"text": text, "tenant": tenant}, config, stream_mode=["updates", "values"]
+        ):
+            if mode == "updates" and on_step is not None:
+                for step in chunk:
+                    on_step(step)
+            elif mode == "values":
+                final = chunk
+        return final["plan"], final["assessment"]
 
     def load_plan(self, data: bytes, name: str = "") -> Plan:
         """A plan from pmpilot JSON or Microsoft Project XML (MSPDI), told apart by content."""
@@ -158,6 +207,12 @@ class LessonsService:
         self._ensure_ready()
         return self.index.search(query, tenant, k, filters)
 
+    def search_many(
+        self, queries: list[str], tenant: str, k: int = 5, filters: LessonFilters | None = None
+    ) -> list[list[LessonHit]]:
+        self._ensure_ready()
+        return self.index.search_many(queries, tenant, k, filters)
+
     def similar_projects(
         self, brief: str, tenant: str, k: int = 3, archetype: Archetype | None = None
     ) -> list[ProjectHit]:
@@ -167,6 +222,10 @@ class LessonsService:
     def lessons(self, tenant: str, ids: list[str]) -> list[Lesson]:
         """The full records of cited lessons, in the order asked."""
         return self.records.lessons([(tenant, i) for i in ids])
+
+    def projects(self, tenant: str, ids: list[str]) -> list[PastProject]:
+        """The full records of past projects, in the order asked."""
+        return self.records.projects([(tenant, i) for i in ids])
 
     def list_lessons(self, tenant: str, filters: LessonFilters | None = None) -> list[LessonHit]:
         self._ensure_ready()
@@ -189,3 +248,88 @@ class LessonsService:
         report = rebuild_index(self.records, self.index, progress)
         self._ready = True
         return report
+
+
+class ThreadNotFound(KeyError):
+    """No such thread for this tenant (another tenant's thread is reported the same way)."""
+
+
+@dataclass
+class ChatService:
+    """Follow-up edits on a plan, per thread. Thread ids are made here and carry the tenant;
+    a thread is only ever read or resumed for the tenant it was made for."""
+
+    agent: AgentDeps
+    checkpointer: Checkpointer
+    interpret: Interpreter = read_edits
+    new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+
+    def __post_init__(self) -> None:
+        self._graph = build_chat_graph(self.agent, self.checkpointer, self.interpret)
+
+    @staticmethod
+    def _config(thread_id: str) -> dict:
+        return {"configurable": {"thread_id": thread_id}}
+
+    def start(self, plan: Plan, assessment: Assessment, tenant: str) -> str:
+        thread_id = f"{tenant}.{self.new_id()}"
+        self._graph.update_state(
+            self._config(thread_id),
+            {
+                "tenant": tenant,
+                "plan": plan.model_dump(mode="json"),
+                "assessment": assessment.model_dump(mode="json"),
+                "previous": [],
+            },
+            as_node="reassess",
+        )
+        return thread_id
+
+    def _state(self, thread_id: str, tenant: str) -> dict:
+        if not thread_id.startswith(f"{tenant}."):
+            raise ThreadNotFound(thread_id)
+        values = self._graph.get_state(self._config(thread_id)).values
+        if not values or values.get("tenant") != tenant:
+            raise ThreadNotFound(thread_id)
+        return values
+
+    def current(self, thread_id: str, tenant: str) -> tuple[Plan, Assessment, list[dict]]:
+        values = self._state(thread_id, tenant)
+        return (
+            Plan.model_validate(values["plan"]),
+            Assessment.model_validate(values["assessment"]),
+            list(values.get("transcript", [])),
+        )
+
+    def send(
+        self,
+        thread_id: str,
+        tenant: str,
+        message: str,
+        on_step: Callable[[str], None] | None = None,
+    ) -> ChatTurn:
+        self._state(thread_id, tenant)
+        config = {**self._config(thread_id), "recursion_limit": self.agent.recursion_limit}
+        final: dict = {}
+        for mode, chunk in self._graph.stream(
+            {"message": message}, config, stream_mode=["updates", "values"]
+        ):
+            if mode == "updates" and on_step is not None:
+                for step in chunk:
+                    on_step(step)
+            elif mode == "values":
+                final = chunk
+        return ChatTurn(
+            reply=final.get("reply", ""),
+            changes=[Change.model_validate(c) for c in final.get("changes", [])],
+            plan=Plan.model_validate(final["plan"]),
+            assessment=Assessment.model_validate(final["assessment"]),
+        )
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    reply: str
+    changes: list[Change]
+    plan: Plan
+    assessment: Assessment

@@ -6,6 +6,7 @@ its content, so re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -88,3 +89,11 @@ class PastProject(_Strict):
     lessons: list[LessonId] = Field(default_factory=list)
     tenant: Tenant = "default"
     finished: Annotated[date, Field(strict=False)]
+
+    @property
+    def outline_effort_days(self) -> float:
+        """Planned person-days of the outline ("... — effort 75 pd"), 0 when it gives none."""
+        return sum(float(m.group(1)) for line in self.wbs_outline if (m := _EFFORT.search(line)))
+
+
+_EFFORT = re.compile(r"\beffort\s+([0-9]+(?:\.[0-9]+)?)\s*pd\b", re.IGNORECASE)

@@ -143,6 +143,10 @@ class LessonsStore(Protocol):
         hybrid: bool = True,
     ) -> list[LessonHit]: ...
 
+    def search_many(
+        self, queries: Sequence[str], tenant: str, k: int = 5, filters: LessonFilters | None = None
+    ) -> list[list[LessonHit]]: ...
+
     def nearest_lessons(self, embeddings: np.ndarray, tenant: str) -> list[LessonHit | None]: ...
 
     def similar_projects(
@@ -459,6 +463,19 @@ class ChromaLessonsStore:
         vector = self.embed([query])
         hits = self._query_lessons(vector, where, max(k, CANDIDATES) if hybrid else k)[0]
         return (rerank(query, hits) if hybrid else hits)[:k]
+
+    def search_many(
+        self, queries: Sequence[str], tenant: str, k: int = 5, filters: LessonFilters | None = None
+    ) -> list[list[LessonHit]]:
+        """`search` (hybrid) for several queries at once: one embedding batch, one query."""
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        if not queries:
+            return []
+        f = filters or LessonFilters()
+        where = where_clause(tenant, archetype=f.archetype, category=f.category, phase=f.phase)
+        results = self._query_lessons(self.embed(list(queries)), where, max(k, CANDIDATES))
+        return [rerank(q, hits)[:k] for q, hits in zip(queries, results, strict=True)]
 
     def nearest_lessons(self, embeddings: np.ndarray, tenant: str) -> list[LessonHit | None]:
         """For each vector, the closest lesson of `tenant` (None when it has none): the

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from tools.budget import MissingRateError, check_budget, package_costs
+from tools.calendar import member_hours, roll_forward, working_dates, working_days_between
 from tools.calibration import CalibrationProfile
 from tools.domain import (
     BudgetCheck,
@@ -31,6 +32,7 @@ from tools.money import Money
 from tools.risk import DEFAULT_MATRIX, RiskMatrix, contingency_reserve, rank
 from tools.scheduling import schedule
 from tools.validation import WbsIssue, validate_wbs
+from tools.wbs import leaves
 
 ENGINE_VERSION = "0.1.0"
 
@@ -199,7 +201,34 @@ def schedule_stage(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> L
         unlevelled_finish=sched.finish,
         findings=levelled.findings,
     )
-    return Levelled(issues=[], schedule=levelled.schedule, levelled=levelled, levelling=view)
+    notes = _deadline_notes(plan, levelled.schedule)
+    return Levelled(
+        issues=[], schedule=levelled.schedule, levelled=levelled, levelling=view, notes=notes
+    )
+
+
+def _deadline_notes(plan: Plan, sched: Schedule) -> list[str]:
+    """When the levelled plan ends after the deadline: how much effort the work needs against
+    how much the team has before the deadline, so a PM sees the size of the gap."""
+    deadline = plan.brief.deadline
+    if deadline is None or sched.finish <= deadline:
+        return []
+    cal = plan.calendar
+    need = sum(
+        wp.estimate.likely * (cal.hours_per_day if wp.estimate.unit == "days" else 1.0)
+        for wp in leaves(plan.wbs)
+        if wp.estimate is not None and wp.estimate.basis == "effort"
+    )
+    days = working_dates(cal, roll_forward(cal, plan.start), max(0, (deadline - plan.start).days))
+    have = sum(member_hours(m, cal, d) for m in plan.team.members for d in days if d <= deadline)
+    late = working_days_between(cal, deadline, sched.finish)
+    hpd = cal.hours_per_day
+    return [
+        f"the levelled finish {sched.finish} is about {max(late, 1)} working days after the"
+        f" deadline {deadline}: the work needs {need / hpd:,.0f} person-days (likely) and the"
+        f" team has {have / hpd:,.0f} person-days before the deadline — add people, move the"
+        " deadline or cut scope"
+    ]
 
 
 def forecast_stage(

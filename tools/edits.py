@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from statistics import median
 from typing import Annotated, Literal
@@ -63,7 +63,7 @@ class AddMember(_Op):
 
 class SetBudget(_Op):
     op: Literal["set_budget"] = "set_budget"
-    amount: Annotated[Decimal, Field(gt=0, lt=Decimal(10) ** 15)]
+    amount: Annotated[Decimal, Field(gt=0, lt=Decimal(10) ** 15, strict=False)]
 
 
 class SetDeadline(_Op):
@@ -251,8 +251,8 @@ def read_edits(message: str, plan: Plan) -> list[Edit]:
 
 # --- applying edits ----------------------------------------------------------------------
 
-FAR_FUTURE_DAYS = 3 * 366
-"""How long a person lost to the project stays away: beyond any plan this tool drafts."""
+FOR_GOOD = date(9999, 12, 31)
+"""The end of the absence of a person who leaves the project: past any horizon."""
 
 
 def _source(message: str) -> Source:
@@ -335,9 +335,7 @@ def _lose_member(plan: Plan, edit: LoseMember) -> Plan:
     if not holders:
         raise EditError(f"nobody on the team is a {edit.role}")
     leaving = holders[-1]
-    away = Absence(
-        start=edit.start, finish=edit.start + timedelta(days=FAR_FUTURE_DAYS), reason="leaves"
-    )
+    away = Absence(start=edit.start, finish=FOR_GOOD, reason="leaves the project")
     members = [
         m.model_copy(update={"absences": [*m.absences, away]}) if m.id == leaving.id else m
         for m in plan.team.members

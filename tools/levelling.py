@@ -145,6 +145,9 @@ def _model(plan: Plan, days: Sequence[date]) -> _Model:
         for r in roles
     )
     peak = {r: max(c) for r, c in zip(roles, capacity, strict=True)}
+    # What a job may ask of a role: what stays to the end when someone leaves for good
+    # (the work then runs with fewer people for longer), else the most there ever is.
+    limit = {r: c[-1] or peak[r] for r, c in zip(roles, capacity, strict=True)}
     for role in roles:
         if peak[role] == 0:  # everyone in the role is away for the whole horizon
             codes = tuple(
@@ -170,18 +173,18 @@ def _model(plan: Plan, days: Sequence[date]) -> _Model:
         for role, units in demand.items():
             if peak[role] == 0:
                 demand[role] = 0
-            elif units > peak[role]:
-                stretch = max(stretch, units / peak[role])
+            elif units > limit[role]:
+                stretch = max(stretch, units / limit[role])
                 findings.append(
                     Finding(
                         kind="demand_above_team",
                         role=role,
                         work_packages=(wp.code,),
                         message=f"{wp.code} needs {units / UNIT:g} {role} but the team has at most"
-                        f" {peak[role] / UNIT:g}; it runs with fewer people for longer",
+                        f" {limit[role] / UNIT:g}; it runs with fewer people for longer",
                     )
                 )
-                demand[role] = peak[role]
+                demand[role] = limit[role]
         days_needed = duration_days(wp, plan.calendar)
         if wp.estimate is not None and wp.estimate.basis == "effort":
             days_needed *= stretch
@@ -474,3 +477,24 @@ def level_plan(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> Level
             if j.id != ORIGIN
         },
     )
+
+
+def overbookings(plan: Plan, result: LevelledPlan) -> list[tuple[str, date, float, float]]:
+    """(member, day, units booked, units available) wherever a levelled plan books someone
+    beyond their calendar, absences and availability: empty for a feasible staffing. Written
+    apart from the levelling arithmetic so that tests and benchmarks can judge it."""
+    members = {m.id: m for m in plan.team.members}
+    horizon = max((end for _, end in result.periods.values()), default=0)
+    days = working_dates(plan.calendar, roll_forward(plan.calendar, plan.start), horizon + 2)
+    load: dict[tuple[str, int], float] = {}
+    for a in result.schedule.assignments:
+        start, end = result.periods[a.code]
+        for period in range(start, end):
+            load[(a.member_id, period)] = load.get((a.member_id, period), 0.0) + a.units
+    out = []
+    for (mid, period), units in sorted(load.items()):
+        day = days[period // PERIODS_PER_DAY]
+        cap = member_hours(members[mid], plan.calendar, day) / plan.calendar.hours_per_day
+        if units > cap + 1e-9:
+            out.append((mid, day, units, cap))
+    return out

@@ -592,13 +592,8 @@ def _justify_once(net: _Net, start: list[int]) -> list[int]:
     first. Never worse than its input, which is returned when a pass fails."""
     horizon = _span(net, start)
     dur = net.duration
-    mirrored = _Residual(
-        [
-            [net.instance.capacity_at(r, horizon - 1 - p) for p in range(horizon)]
-            for r in range(len(net.instance.capacity))
-        ],
-        [0] * len(net.instance.capacity),
-    )
+    rows = _Residual.of(net.instance, horizon).rows
+    mirrored = _Residual([row[horizon - 1 :: -1] for row in rows], [0] * len(rows))
     # In mirrored time s' = horizon - s - d; start(a) >= start(b) + delta becomes
     # start'(b) >= start'(a) + delta + d(a) - d(b), and start >= 0 becomes finish' <= horizon.
     back_preds = [

@@ -173,6 +173,41 @@ def _budget(a: Assessment) -> list[str]:
     return lines
 
 
+def _brief(a: Assessment) -> list[str]:
+    b = a.brief
+    facts = [
+        ("Kind", (b.archetype or "").replace("_", " ")),
+        ("Start", str(b.start or "")),
+        ("Deadline", str(b.deadline or "")),
+        ("Budget", str(b.budget or "")),
+        ("Team", f"{b.team_size} people" if b.team_size else ""),
+        ("Roles", ", ".join(b.roles)),
+        ("Technologies", ", ".join(b.technologies)),
+        ("In scope", "; ".join(b.scope)),
+        ("Out of scope", "; ".join(b.out_of_scope)),
+        ("Constraints", "; ".join(b.constraints)),
+    ]
+    rows = [f"| {k} | {_cell(v)} |" for k, v in facts if v]
+    if not rows:
+        return []
+    return ["## The brief as read", "", "| | |", "|---|---|", *rows, ""]
+
+
+def _sources(a: Assessment) -> list[str]:
+    """Every source the WBS and the risks cite, once, with what it said."""
+    seen: dict[str, str] = {}
+    for src in [r.source for r in a.wbs] + [r.source for r in a.risks]:
+        key = _source(src.kind, src.ref)
+        if src.kind == "brief" and src.quote:
+            key = f"brief: “{_cell(src.quote[:160])}”"
+        seen.setdefault(key, _cell(src.quote[:160]) if src.quote and src.kind != "brief" else "")
+    if not seen:
+        return []
+    lines = ["## Sources", ""]
+    lines += [f"- {k}" + (f" — {v}" if v else "") for k, v in sorted(seen.items())]
+    return [*lines, ""]
+
+
 _BASIS = {"monte_carlo_p80": "simulated P80 above base", "risk_emv": "sum of risk EMV"}
 
 
@@ -186,8 +221,19 @@ def render_markdown(a: Assessment) -> str:
         lines += ["## WBS issues", ""]
         lines += [f"- **{i.kind}** {i.code or ''}: {i.message}" for i in a.issues]
         lines.append("")
-    lines += [*_wbs(a), "", *_schedule(a), *_levelling(a), *_forecast(a), *_risks(a), *_budget(a)]
+    lines += [
+        *_brief(a),
+        *_wbs(a),
+        "",
+        *_schedule(a),
+        *_levelling(a),
+        *_forecast(a),
+        *_risks(a),
+        *_budget(a),
+    ]
     if a.assumptions:
         lines += ["## Assumptions", "", *[f"- {x}" for x in a.assumptions], ""]
-    lines += [f"*Computed by the pmpilot engine {a.engine.version}.*", ""]
+    lines += _sources(a)
+    calls = f", drafted with {a.engine.llm_calls} model call(s)" if a.engine.llm_calls else ""
+    lines += [f"*Computed by the pmpilot engine {a.engine.version}{calls}.*", ""]
     return "\n".join(lines)

@@ -1,0 +1,195 @@
+"""The plan graph's nodes. Each reads the state, calls one tool or the drafter, and returns
+the keys it changed. Numbers come only from tools/ (DESIGN principle 1)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from agent.deps import AgentDeps
+from agent.drafting.port import DraftRequest
+from agent.state import PlanState
+from knowledge.store import LessonFilters
+from knowledge.templates import Template
+from tools.assessment import EngineInfo, budget_stage, forecast_stage, schedule_stage
+from tools.brief import BriefReading, read_brief
+from tools.domain import Budget, Plan, RateCard, RiskRegister
+from tools.roster import build_team
+from tools.validation import validate_wbs
+
+DEFAULT_CURRENCY = "USD"
+
+
+def _plan(plan: Plan, **update: Any) -> Plan:
+    """A changed copy of a plan, validated again (model_copy alone would skip validators)."""
+    return Plan(**{**dict(plan), **update})
+
+
+def _next_monday(day: date) -> date:
+    return day + timedelta(days=-day.weekday() % 7)
+
+
+def _capacity(plan: Plan) -> dict[str, float]:
+    """FTE per role; a person with several roles shares their time among them."""
+    out: dict[str, float] = {}
+    for m in plan.team.members:
+        for role in m.roles:
+            out[role] = out.get(role, 0.0) + m.availability / len(m.roles)
+    return out
+
+
+class PlanNodes:
+    def __init__(self, deps: AgentDeps) -> None:
+        self.deps = deps
+
+    def intake(self, state: PlanState) -> dict:
+        return {"reading": read_brief(state["text"], today=self.deps.today())}
+
+    def retrieve(self, state: PlanState) -> dict:
+        reading = state["reading"]
+        brief = reading.brief
+        archetype, note = self._archetype(reading, state["tenant"])
+        template = self.deps.templates[archetype]
+        lessons, projects = [], []
+        kb = self.deps.knowledge
+        if kb is not None:
+            tenant = state["tenant"]
+            queries = [f"{brief.title}. {brief.goal}"] + [r.lesson_query for r in template.risks]
+            found_lessons = kb.search_many(
+                queries,
+                tenant,
+                k=self.deps.lessons_per_query,
+                filters=LessonFilters(archetype=archetype),  # type: ignore[arg-type]
+            )
+            ids = list(dict.fromkeys(h.id for hits in found_lessons for h in hits))
+            lessons = kb.lessons(tenant, ids)
+            found = kb.similar_projects(
+                brief.text, tenant, k=self.deps.similar_projects, archetype=archetype
+            )
+            projects = kb.projects(tenant, [p.id for p in found])
+        update: dict = {"archetype": archetype, "lessons": lessons, "projects": projects}
+        if note:
+            update["reading"] = reading.model_copy(
+                update={"assumptions": [*reading.assumptions, note]}
+            )
+        return update
+
+    def _archetype(self, reading: BriefReading, tenant: str) -> tuple[str, str | None]:
+        """The brief's archetype, or, for a brief that names none, the kind of the most
+        similar past project (said in an assumption)."""
+        if reading.brief.archetype in self.deps.templates:
+            return reading.brief.archetype, None
+        scores = {a: s for a, s in reading.archetype_scores.items() if a in self.deps.templates}
+        guess = max(scores, key=scores.__getitem__) if scores and max(scores.values()) > 0 else None
+        kb = self.deps.knowledge
+        if guess is None and kb is not None:
+            near = kb.similar_projects(reading.brief.text, tenant, k=1)
+            guess = near[0].metadata.get("archetype") if near else None
+        if guess not in self.deps.templates:
+            guess = next(iter(self.deps.templates))
+        return str(guess), (
+            f"the brief does not say what kind of project it is; planned as {guess}"
+            " (the nearest past project's kind) — say so if it is something else"
+        )
+
+    def staff(self, state: PlanState) -> dict:
+        if "base" in state:  # a re-draft keeps the team, rates, budget and calendar
+            base = state["base"]
+            return {"plan": _plan(base, wbs=[], risks=RiskRegister())}
+        reading = state["reading"]
+        brief = reading.brief
+        template: Template = self.deps.templates[state["archetype"]]
+        team, notes = build_team(reading.people, template.roles, brief.team_size)
+        currency = brief.budget.currency if brief.budget else DEFAULT_CURRENCY
+        if brief.budget is None:
+            notes.append(f"the brief gives no budget; costs are shown in {currency}")
+        defaults = self.deps.rates(currency)
+        needed = {m.roles[0] for m in team.members} | {
+            d.role for p in template.packages for d in p.role_demands
+        }
+        hourly = {r: v for r, v in (defaults or {}).items() if r in needed}
+        if defaults is None:
+            notes.append(f"no default rates for {currency}; add a rate card to price the labour")
+        else:
+            notes.append(
+                f"labour priced at pmpilot's default {currency} rates per role; replace them"
+                " with your organisation's rate card"
+            )
+        start = brief.start or _next_monday(self.deps.today())
+        plan = Plan(
+            brief=brief.model_copy(update={"archetype": state["archetype"]}),
+            start=start,
+            team=team,
+            rate_card=RateCard(currency=currency, hourly=hourly),
+            budget=Budget(limit=brief.budget) if brief.budget else None,
+            assumptions=[*reading.assumptions, *notes],
+        )
+        return {"plan": plan}
+
+    def _request(self, state: PlanState) -> DraftRequest:
+        plan = state["plan"]
+        return DraftRequest(
+            brief=plan.brief,
+            reading=state["reading"],
+            template=self.deps.templates[state["archetype"]],
+            lessons=state.get("lessons", []),
+            projects=state.get("projects", []),
+            roles=sorted({r for m in plan.team.members for r in m.roles}),
+            capacity=_capacity(plan),
+            issues=state.get("issues", []) if state.get("loop_step", 0) else [],
+            previous=plan.wbs,
+            locked=state.get("locked", []),
+            currency=plan.rate_card.currency,
+            rates=dict(plan.rate_card.hourly),
+            hours_per_day=plan.calendar.hours_per_day,
+        )
+
+    def draft_wbs(self, state: PlanState) -> dict:
+        draft = self.deps.drafter.draft_wbs(self._request(state))
+        plan = state["plan"]
+        base = [a for a in plan.assumptions if a not in state.get("draft_notes", [])]
+        return {
+            "plan": _plan(
+                plan, wbs=draft.wbs, assumptions=list(dict.fromkeys([*base, *draft.assumptions]))
+            ),
+            "draft_notes": draft.assumptions,
+            "loop_step": 1,
+        }
+
+    def validate_wbs(self, state: PlanState) -> dict:
+        plan = state["plan"]
+        return {"issues": validate_wbs(plan.wbs, plan.calendar)}
+
+    def propose_risks(self, state: PlanState) -> dict:
+        plan = state["plan"]
+        draft = self.deps.drafter.propose_risks(self._request(state), plan.wbs)
+        return {
+            "plan": _plan(
+                plan,
+                risks=RiskRegister(risks=draft.risks),
+                assumptions=list(dict.fromkeys([*plan.assumptions, *draft.assumptions])),
+            )
+        }
+
+    def schedule(self, state: PlanState) -> dict:
+        d = self.deps
+        return {"stage": schedule_stage(state["plan"], time_limit_s=d.time_limit_s, seed=d.seed)}
+
+    def simulate(self, state: PlanState) -> dict:
+        d = self.deps
+        fc = forecast_stage(
+            state["plan"], state["stage"], profile=d.profile, iterations=d.iterations, seed=d.seed
+        )
+        return {"forecast": fc}
+
+    def check_budget(self, state: PlanState) -> dict:
+        return {
+            "assessment": budget_stage(
+                state["plan"], state["stage"], state["forecast"], seed=self.deps.seed
+            )
+        }
+
+    def assemble(self, state: PlanState) -> dict:
+        usage = self.deps.drafter.usage()
+        engine = EngineInfo(seed=self.deps.seed, llm_calls=usage.calls, tokens=usage.tokens)
+        return {"assessment": state["assessment"].model_copy(update={"engine": engine})}

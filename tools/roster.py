@@ -1,0 +1,69 @@
+"""The team a plan is levelled against, from the people a brief names.
+
+A brief names some people ("two DBAs, Priya full time and Tomasz at 60 %") and sometimes only a
+size ("team of 4"). The roster keeps every named person as read, and fills the rest from the
+roles the kind of project usually needs, saying so: an assumed person is an assumption a PM
+must confirm, never a silent fact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from tools.brief import PersonCue
+from tools.domain import Member, Team
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "member"
+
+
+def build_team(
+    people: Sequence[PersonCue], usual_roles: Sequence[str], team_size: int | None
+) -> tuple[Team, list[str]]:
+    """Members for the people read, plus assumed members up to the stated team size (or the
+    usual team when the brief names nobody). Returns the team and the assumptions made."""
+    members: list[Member] = []
+    assumptions: list[str] = []
+    counts: Counter[str] = Counter()
+
+    def add(role: str, name: str | None, cue: PersonCue | None) -> None:
+        counts[role] += 1
+        member_id = f"{_slug(role)}-{counts[role]}"
+        members.append(
+            Member(
+                id=member_id,
+                name=name or f"{role.capitalize()} {counts[role]}",
+                roles=[role],
+                availability=cue.availability if cue else 1.0,
+                absences=list(cue.absences) if cue else [],
+            )
+        )
+
+    for cue in people:
+        add(cue.role, cue.name, cue)
+    wanted = team_size if team_size is not None else (0 if people else len(usual_roles))
+    missing = list(usual_roles)
+    for cue in people:
+        if cue.role in missing:
+            missing.remove(cue.role)
+    assumed: list[str] = []
+    while len(members) < wanted and missing:
+        role = missing.pop(0)
+        add(role, None, None)
+        assumed.append(role)
+    if assumed and not people:
+        assumptions.append(
+            "the brief names no team; assumed the usual team for this kind of project: "
+            + ", ".join(assumed)
+            + " (full time) — replace them with the real people"
+        )
+    elif assumed:
+        assumptions.append(
+            f"the brief gives a team of {team_size} but describes {len(people)}; assumed "
+            + ", ".join(assumed)
+            + " for the others — confirm who they are"
+        )
+    return Team(members=members), assumptions
