@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/pmpilot plan examples/plans/crm-rollout.json --out out/demo
+	$(BIN)/pmpilot plan examples/briefs/01-postgres-to-rds.md --out out/demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.calibration --train ../shared/data/estimation/sip_tasks_train.csv \
 		--test ../shared/data/estimation/sip_tasks_train.csv --lopo --json
 	$(BIN)/python -m benchmarks.retrieval --json
+	$(BIN)/python -m benchmarks.drafting --json
 
 clean:
 	rm -rf $(VENV) out

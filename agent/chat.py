@@ -19,6 +19,8 @@ from langgraph.types import Checkpointer
 
 from agent.deps import AgentDeps
 from agent.graph import build_plan_graph
+from agent.llm import LlmClient, LlmError
+from prompts.loader import data_block, render
 from tools.assessment import Assessment, assess
 from tools.domain import Plan
 from tools.edits import (
@@ -30,6 +32,7 @@ from tools.edits import (
     describe,
     read_edits,
 )
+from tools.vocabulary import ROLES
 
 Interpreter = Callable[[str, Plan], list[Edit]]
 """Reads a message into edits. The offline one is tools.edits.read_edits."""
@@ -45,6 +48,24 @@ HELP = (
     " $100k?”, “deadline is 30 June 2027”, “remove 2.3”, “lock 2.1”, “regenerate” (keeps"
     " locked packages) or “undo”."
 )
+
+
+def model_interpreter(client: LlmClient) -> Interpreter:
+    """Edits read by a model: it proposes typed edits, which are validated like any input;
+    it never changes the plan itself."""
+
+    def interpret(message: str, plan: Plan) -> list[Edit]:
+        outline = "\n".join(f"{wp.code} {wp.name}" for wp in plan.wbs)
+        user = render(
+            "interpret_edit",
+            roles=", ".join(ROLES),
+            start=plan.start.isoformat(),
+            plan=data_block("plan", outline),
+            message=data_block("message", message),
+        )
+        return client.structured(render("system"), user, EditList, "plan_edits").edits
+
+    return interpret
 
 
 class ChatInput(TypedDict):
@@ -64,7 +85,7 @@ class ChatState(TypedDict, total=False):
     """The current plan as JSON data (checkpoints hold plain data, not classes)."""
     assessment: dict
     message: str
-    action: Literal["edit", "undo", "regenerate", "explain"]
+    action: Literal["edit", "undo", "regenerate", "explain", "failed"]
     edits: list[dict]
     done: str
     reply: str
@@ -74,8 +95,12 @@ class ChatState(TypedDict, total=False):
     transcript: Annotated[list[dict], operator.add]
 
 
-def route_after_interpret(state: ChatState) -> Literal["apply", "undo", "regenerate", "explain"]:
+def route_after_interpret(
+    state: ChatState,
+) -> Literal["apply", "undo", "regenerate", "explain", "__end__"]:
     action = state.get("action", "explain")
+    if action == "failed":
+        return "__end__"
     return "apply" if action == "edit" else action
 
 
@@ -105,7 +130,12 @@ class ChatNodes:
             return {**turn, "action": "undo"}
         if REGENERATE.search(message):
             return {**turn, "action": "regenerate"}
-        edits = self.interpret_message(message, Plan.model_validate(state["plan"]))
+        try:
+            edits = self.interpret_message(message, Plan.model_validate(state["plan"]))
+        except LlmError as exc:
+            reply = f"I could not read that message ({exc}); the plan is unchanged."
+            transcript = [*turn["transcript"], {"role": "assistant", "content": reply}]
+            return {**turn, "action": "failed", "reply": reply, "transcript": transcript}
         action = "edit" if edits else "explain"
         return {**turn, "action": action, "edits": [e.model_dump(mode="json") for e in edits]}
 
@@ -182,7 +212,7 @@ def build_chat_graph(
         graph.add_node(name, getattr(nodes, name))
     graph.add_edge(START, "interpret")
     graph.add_conditional_edges(
-        "interpret", route_after_interpret, ["apply", "undo", "regenerate", "explain"]
+        "interpret", route_after_interpret, ["apply", "undo", "regenerate", "explain", END]
     )
     for name in ("apply", "undo", "regenerate"):
         graph.add_conditional_edges(name, route_after_apply, ["reassess", END])

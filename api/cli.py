@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,15 +19,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column, Table
 from rich.text import Text
 
+from agent.llm import LlmError
 from agent.service import LessonsService, PlanningService
 from api.settings import Settings, get_settings
-from knowledge.embedding import EmbeddingConfig
+from api.wiring import chat_service, lessons_service, planning_service
 from knowledge.history import organisation_profile, save_profile
 from knowledge.ingest import Format as ImportFormat
 from knowledge.models import Archetype, LessonCategory, Phase
 from knowledge.seed_corpus import SeedError
 from knowledge.store import LessonFilters, StoreError, check_tenant
-from tools.domain import StatusUpdate
+from tools.assessment import Assessment
+from tools.brief import BriefError
+from tools.calibration import CalibrationProfile
+from tools.domain import Plan, StatusUpdate
 from tools.validation import validate_wbs
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -38,25 +43,46 @@ SourceArg = Annotated[
 ]
 
 
-def _service(iterations: int | None = None, seed: int | None = None) -> PlanningService:
-    """The service as settings configure it: the organisation's calibration profile when one
-    was fitted (`pmpilot calibrate`), else the shipped default."""
+def _settings() -> Settings:
     try:
-        s = get_settings()
+        return get_settings()
     except ValidationError as exc:
         _fail("invalid setting: " + _describe(exc).split(":", 1)[1].strip())
+
+
+def _profile(s: Settings) -> CalibrationProfile | None:
+    """The organisation's calibration profile when one was fitted (`pmpilot calibrate`), else
+    the shipped default."""
     try:
-        profile = organisation_profile(s.profile_path)
+        return organisation_profile(s.profile_path)
     except ValueError as exc:
         _fail(
             f"the calibration profile {s.profile_path} is unreadable"
             f" ({exc.__class__.__name__}); delete it or run `pmpilot calibrate` again"
         )
+
+
+def _service(iterations: int | None = None, seed: int | None = None) -> PlanningService:
+    s = _settings()
     return PlanningService(
-        profile=profile,
+        profile=_profile(s),
         seed=s.seed if seed is None else seed,
         iterations=s.iterations if iterations is None else iterations,
     )
+
+
+def _drafting_service(iterations: int | None, seed: int | None) -> PlanningService:
+    """The service with the plan graph's dependencies; the lessons store is made ready first
+    (seeded on first use, with a progress bar) so that drafting itself is quick."""
+    s = _settings()
+    knowledge = _lessons_service()
+    _ready(knowledge)
+    try:
+        return planning_service(
+            s, _profile(s), iterations=iterations, seed=seed, knowledge=knowledge
+        )
+    except ValueError as exc:  # an LLM setting that does not make a client
+        _fail(f"invalid model settings: {exc}")
 
 
 def _read(source: str) -> tuple[bytes, str]:
@@ -74,6 +100,13 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _tenant(value: str) -> str:
+    try:
+        return check_tenant(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{exc}: lower-case letters, digits, '-' and '_'") from None
+
+
 def _describe(exc: ValidationError) -> str:
     lines = []
     for e in exc.errors():
@@ -83,7 +116,10 @@ def _describe(exc: ValidationError) -> str:
 
 
 def _load(service: PlanningService, source: str):
-    data, name = _read(source)
+    return _parse(service, *_read(source))
+
+
+def _parse(service: PlanningService, data: bytes, name: str):
     try:
         return service.load_plan(data, name)
     except ValidationError as exc:
@@ -110,40 +146,95 @@ def _write_all(folder: Path, files: dict[str, str]) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
+STEP_LABELS: dict[str, str] = {
+    "intake": "read the brief",
+    "retrieve": "retrieved lessons and similar past projects",
+    "staff": "staffed the team and priced the roles",
+    "draft_wbs": "drafted the work breakdown",
+    "validate_wbs": "validated the work breakdown",
+    "propose_risks": "proposed risks from lessons and the brief",
+    "schedule": "scheduled and levelled against the team",
+    "simulate": "ran the Monte Carlo forecast",
+    "check_budget": "ranked risks and checked the budget",
+    "assemble": "assembled the plan",
+}
+
+
+def _draft(service: PlanningService, data: bytes, tenant: str):
+    """Draft from a brief with a live list of the graph's steps on stderr."""
+    try:
+        text = service.brief_text(data)
+    except BriefError as exc:
+        _fail(str(exc))
+    with err.status("reading the brief") as status:
+        started = time.perf_counter()
+
+        def step(name: str) -> None:
+            took = time.perf_counter() - started
+            err.print(Text(f"  ✓ {STEP_LABELS.get(name, name)} ({took:.1f} s)"), highlight=False)
+            status.update(f"after {STEP_LABELS.get(name, name)}…")
+
+        try:
+            return service.draft(text, tenant, on_step=step)
+        except BriefError as exc:
+            _fail(str(exc))
+        except LlmError as exc:
+            _fail(f"the model drafter failed: {exc}", code=3)
+
+
 @app.command()
 def plan(
-    source: SourceArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for plan.md and plan.json.")] = (
-        Path("out")
-    ),
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A brief (Markdown or text), a plan as pmpilot JSON, or Microsoft Project XML;"
+            " '-' for stdin."
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for plan.md, plan.json and draft.json.")
+    ] = Path("out"),
     iterations: Annotated[
         int | None, typer.Option(min=0, help="Monte Carlo iterations (0: no forecast).")
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed of every random draw.")] = None,
+    tenant: Annotated[
+        str, typer.Option(help="Whose lessons and past projects to draw on.", callback=_tenant)
+    ] = "default",
 ) -> None:
-    """Validate, level, forecast, rank risks and check the budget; write plan.md and plan.json."""
-    service = _service(iterations, seed)
-    with err.status("reading the plan") as status:
-        p = _load(service, source)
-        status.update("validating, levelling against the team, simulating, checking the budget")
-        try:
-            assessment = service.assess(p)
-        except ValueError as exc:
-            _fail(str(exc))
-        status.update("writing")
-        _write_all(
-            out_dir,
-            {
-                "plan.json": assessment.model_dump_json(indent=2) + "\n",
-                "plan.md": service.render(assessment),
-            },
-        )
+    """Draft a plan from a brief, or assess a given plan: validate, level, forecast, rank risks
+    and check the budget; write plan.md and plan.json (and draft.json, the editable plan)."""
+    data, name = _read(source)
+    if PlanningService.is_brief(data, name):
+        service = _drafting_service(iterations, seed)
+        drafted, assessment = _draft(service, data, tenant)
+    else:
+        service = _service(iterations, seed)
+        with err.status("reading the plan") as status:
+            drafted = _parse(service, data, name)
+            status.update("validating, levelling against the team, simulating, checking budget")
+            try:
+                assessment = service.assess(drafted)
+            except ValueError as exc:
+                _fail(str(exc))
+    _write_plan(out_dir, service, drafted, assessment)
     _summarise(assessment, out_dir)
     if assessment.issues:
         raise typer.Exit(1)
 
 
-def _summarise(a, out_dir: Path) -> None:
+def _write_plan(out_dir: Path, service: PlanningService, plan: Plan, a: Assessment) -> None:
+    _write_all(
+        out_dir,
+        {
+            "plan.json": a.model_dump_json(indent=2) + "\n",
+            "plan.md": service.render(a),
+            "draft.json": plan.model_dump_json(indent=2) + "\n",
+        },
+    )
+
+
+def _summarise(a: Assessment, out_dir: Path) -> None:
     for note in a.notes:
         err.print(Text.assemble(("note: ", "yellow"), note), highlight=False)
     if a.issues:
@@ -152,14 +243,77 @@ def _summarise(a, out_dir: Path) -> None:
             err.print(Text(f"  {i.kind} {i.code or ''}: {i.message}"), highlight=False)
     if a.schedule:
         out.print(
-            f"[bold]{a.brief.title}[/]: {a.schedule.start} → {a.schedule.finish},"
-            f" critical path {' → '.join(a.schedule.critical_path)}",
+            Text.assemble(
+                (a.brief.title, "bold"),
+                f": {a.schedule.start} → {a.schedule.finish},"
+                f" critical path {' → '.join(a.schedule.critical_path)}",
+            ),
             highlight=False,
         )
     if a.budget_check:
         b = a.budget_check
         out.print(f"budget: {b.verdict} (total {b.total}, budget {b.budget})", highlight=False)
-    out.print(f"wrote {out_dir / 'plan.md'} and {out_dir / 'plan.json'}", highlight=False)
+    out.print(
+        Text(f"wrote {out_dir / 'plan.md'}, {out_dir / 'plan.json'} and {out_dir / 'draft.json'}"),
+        highlight=False,
+    )
+
+
+@app.command()
+def chat(
+    source: Annotated[
+        str | None,
+        typer.Argument(help="A brief or a plan to start from; leave out with --thread."),
+    ] = None,
+    thread: Annotated[
+        str | None, typer.Option(help="Resume this thread instead of starting one.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Rewrite plan.md/plan.json here after each turn.")
+    ] = None,
+    tenant: Annotated[
+        str, typer.Option(help="Whose lessons and threads.", callback=_tenant)
+    ] = "default",
+) -> None:
+    """Talk to a plan: each message edits it, the engine re-runs and says what changed."""
+    if (source is None) == (thread is None):
+        _fail("give a brief or plan to start from, or --thread to resume one (not both)")
+    s = _settings()
+    service = _drafting_service(None, None)
+    chats = chat_service(s, service)
+    if thread is None:
+        data, name = _read(source)
+        if PlanningService.is_brief(data, name):
+            drafted, assessment = _draft(service, data, tenant)
+        else:
+            drafted = _parse(service, data, name)
+            assessment = service.assess(drafted)
+        thread = chats.start(drafted, assessment, tenant)
+        if out_dir is not None:
+            _write_plan(out_dir, service, drafted, assessment)
+    else:
+        try:
+            drafted, assessment, transcript = chats.current(thread, tenant)
+        except KeyError:
+            _fail(f"no thread {thread} for tenant {tenant}")
+        for turn in transcript[-6:]:
+            out.print(Text(f"{turn['role']}> {turn['content']}"), highlight=False)
+    err.print(Text(f"thread {thread} — type a change, “help”, or “quit”"), highlight=False)
+    while True:
+        try:
+            message = input("you> ").strip()
+        except EOFError:
+            break
+        if message.lower() in {"quit", "exit", "q"}:
+            break
+        if not message:
+            continue
+        with err.status("thinking"):
+            turn = chats.send(thread, tenant, message[:4000])
+        out.print(Text(turn.reply), highlight=False)
+        if out_dir is not None:
+            _write_plan(out_dir, service, turn.plan, turn.assessment)
+    err.print(Text(f"resume with: pmpilot chat --thread {thread}"), highlight=False)
 
 
 @app.command()
@@ -239,13 +393,6 @@ lessons_app = typer.Typer(
 app.add_typer(lessons_app, name="lessons")
 
 
-def _tenant(value: str) -> str:
-    try:
-        return check_tenant(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{exc}: lower-case letters, digits, '-' and '_'") from None
-
-
 TenantOpt = Annotated[
     str,
     typer.Option(help="Whose lessons (the seed corpus is 'default').", callback=_tenant),
@@ -257,15 +404,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdo
 
 
 def _lessons_service(repair: bool = False) -> LessonsService:
-    s = get_settings()
-    embedding = EmbeddingConfig(
-        provider=s.embedding_provider,
-        model=s.embedding_model,
-        base_url=s.embedding_base_url or s.llm_base_url,
-        api_key=s.llm_api_key,
-    )
     try:
-        return LessonsService.open(s.data_dir, s.chroma_url, embedding, repair=repair)
+        return lessons_service(get_settings(), repair=repair)
     except StoreError as exc:
         _fail(str(exc), code=1)
 

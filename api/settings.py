@@ -25,11 +25,23 @@ class Settings(BaseSettings):
         description="Where SQLite, the Chroma directory and generated files live.",
     )
     llm_base_url: str = Field(default="", description="OpenAI-compatible endpoint; empty: OpenAI")
-    llm_model: str = Field(default="", description="Model name; empty: the offline drafter")
+    llm_model: str = Field(default="gpt-4.1-mini", description="Model name at the endpoint")
     llm_api_key: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("PMPILOT_LLM_API_KEY", "OPENAI_API_KEY"),
         description="API key; falls back to OPENAI_API_KEY.",
+    )
+    llm_structured_mode: Literal["json_schema", "json_object", "tool"] = Field(
+        default="json_schema",
+        description="How the model is asked for JSON: json_schema (OpenAI, vLLM), json_object"
+        " (llama.cpp server, with the schema), tool (a forced function call)",
+    )
+    llm_timeout_s: float = Field(default=60.0, gt=0, le=600, description="Per model call")
+    llm_max_calls: int = Field(default=8, ge=1, le=100, description="Model calls per plan")
+    llm_max_tokens: int = Field(default=60_000, ge=1000, description="Tokens per plan")
+    llm_deadline_s: float = Field(default=300.0, gt=0, description="Model time per plan")
+    drafter: Literal["auto", "offline", "model"] = Field(
+        default="auto", description="auto: the model when one is configured, else offline"
     )
     chroma_url: str = Field(default="", description="Chroma server URL; empty: embedded")
     database_url: str = Field(default="", description="Database URL; empty: SQLite in data_dir")
@@ -57,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_api_key or self.llm_base_url)
+
+    @property
+    def use_model(self) -> bool:
+        return self.drafter == "model" or (self.drafter == "auto" and self.llm_configured)
 
 
 @lru_cache(maxsize=1)

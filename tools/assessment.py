@@ -208,26 +208,48 @@ def schedule_stage(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> L
 
 
 def _deadline_notes(plan: Plan, sched: Schedule) -> list[str]:
-    """When the levelled plan ends after the deadline: how much effort the work needs against
-    how much the team has before the deadline, so a PM sees the size of the gap."""
+    """When the levelled plan ends after the deadline: the effort each role's work needs
+    against the person-days its people have before the deadline, so a PM sees where the gap
+    is (a role short of time, or the order of the work when no role is)."""
     deadline = plan.brief.deadline
     if deadline is None or sched.finish <= deadline:
         return []
     cal = plan.calendar
-    need = sum(
-        wp.estimate.likely * (cal.hours_per_day if wp.estimate.unit == "days" else 1.0)
-        for wp in leaves(plan.wbs)
-        if wp.estimate is not None and wp.estimate.basis == "effort"
-    )
-    days = working_dates(cal, roll_forward(cal, plan.start), max(0, (deadline - plan.start).days))
-    have = sum(member_hours(m, cal, d) for m in plan.team.members for d in days if d <= deadline)
+    need: dict[str, float] = {}
+    for wp in leaves(plan.wbs):
+        est = wp.estimate
+        if est is None or est.basis != "effort" or not wp.role_demands:
+            continue
+        days = est.likely if est.unit == "days" else est.likely / cal.hours_per_day
+        units = sum(d.units for d in wp.role_demands)
+        for d in wp.role_demands:
+            need[d.role] = need.get(d.role, 0.0) + days * d.units / units
+    dates = working_dates(cal, roll_forward(cal, plan.start), max(0, (deadline - plan.start).days))
+    have: dict[str, float] = {}
+    for m in plan.team.members:
+        hours = sum(member_hours(m, cal, d) for d in dates if d <= deadline)
+        for role in m.roles:
+            have[role] = have.get(role, 0.0) + hours / cal.hours_per_day / len(m.roles)
+    short = [
+        f"{role} {need[role]:,.0f} needed vs {have[role]:,.0f} available"
+        for role in sorted(need, key=lambda r: need[r] - have.get(r, 0.0), reverse=True)
+        if role in have and need[role] > have[role]
+    ]
     late = working_days_between(cal, deadline, sched.finish)
-    hpd = cal.hours_per_day
-    return [
+    head = (
         f"the levelled finish {sched.finish} is about {max(late, 1)} working days after the"
-        f" deadline {deadline}: the work needs {need / hpd:,.0f} person-days (likely) and the"
-        f" team has {have / hpd:,.0f} person-days before the deadline — add people, move the"
-        " deadline or cut scope"
+        f" deadline {deadline}"
+    )
+    if short:
+        return [
+            f"{head}: roles short of time before the deadline (person-days): "
+            + "; ".join(short)
+            + " — add people in those roles, move the deadline or cut scope"
+        ]
+    return [
+        f"{head}, although every role has the person-days in total: the order of the work"
+        " (the critical path and who must do what when) sets the finish — overlap phases,"
+        " split the longest packages or move the deadline"
     ]
 
 
