@@ -21,7 +21,7 @@ from agent.deps import AgentDeps
 from agent.graph import build_plan_graph
 from agent.llm import LlmClient, LlmError
 from prompts.loader import data_block, render
-from tools.assessment import Assessment, assess
+from tools.assessment import Assessment
 from tools.domain import Plan
 from tools.edits import (
     Edit,
@@ -113,16 +113,6 @@ class ChatNodes:
         self.deps = deps
         self.interpret_message = interpret
 
-    def _assess(self, plan: Plan) -> Assessment:
-        d = self.deps
-        return assess(
-            plan,
-            profile=d.profile,
-            iterations=d.iterations,
-            seed=d.seed,
-            time_limit_s=d.time_limit_s,
-        )
-
     def interpret(self, state: ChatState) -> dict:
         message = state["message"]
         turn = {"transcript": [{"role": "user", "content": message}], "reply": "", "changes": []}
@@ -160,7 +150,7 @@ class ChatNodes:
 
     def reassess(self, state: ChatState) -> dict:
         before = Assessment.model_validate(state["assessment"])
-        after = self._assess(Plan.model_validate(state["plan"]))
+        after = self.deps.assess(Plan.model_validate(state["plan"]))
         diff = changes(before, after)
         lines = [f"Done: {state.get('done', 'updated the plan')}."]
         lines += [f"- {c.what}: {c.before} → {c.after}" for c in diff] or ["- no computed change"]

@@ -14,7 +14,9 @@ from agent.drafting.port import Drafter
 from knowledge.models import Archetype, Lesson, PastProject
 from knowledge.store import LessonFilters, LessonHit, ProjectHit
 from knowledge.templates import Template
+from tools.assessment import Assessment, assess
 from tools.calibration import CalibrationProfile
+from tools.domain import Plan
 
 
 class Knowledge(Protocol):
@@ -48,3 +50,13 @@ class AgentDeps:
     lessons_per_query: int = 3
     similar_projects: int = 3
     recursion_limit: int = 40
+
+    def assess(self, plan: Plan) -> Assessment:
+        """The whole engine on a plan, with this run's profile, seed and sizes."""
+        return assess(
+            plan,
+            profile=self.profile,
+            iterations=self.iterations,
+            seed=self.seed,
+            time_limit_s=self.time_limit_s,
+        )

@@ -124,6 +124,8 @@ class _Reply(BaseModel):
     message: dict[str, Any]
     tool_call_id: str | None = None
     problem: str | None = None
+    cut_off: bool = False
+    """Cut off at the output limit: left out of the history (it would only fill the context)."""
 
 
 class LlmClient:
@@ -189,8 +191,11 @@ class LlmClient:
                     errors = describe_errors(err)
             else:
                 errors = [reply.problem or "the reply was empty"]
-            messages.append(reply.message)
             feedback = render("repair_output", errors="\n".join(f"- {e}" for e in errors))
+            if reply.cut_off:
+                messages.append({"role": "user", "content": feedback})
+                continue
+            messages.append(reply.message)
             if reply.tool_call_id is not None:
                 messages.append(
                     {"role": "tool", "tool_call_id": reply.tool_call_id, "content": feedback}
@@ -242,12 +247,12 @@ class LlmClient:
                 message={"role": "assistant", "content": text or ""},
                 problem=None if text and text.strip() else "the reply had no content",
             )
-        if truncated:
+        if truncated and _unparsable(reply):
             note = (
-                f"the reply was cut off at max_output_tokens ({self._config.max_output_tokens});"
-                " answer more briefly"
+                f"your previous reply was cut off at {self._config.max_output_tokens} tokens"
+                " before the JSON was complete; reply with fewer items and shorter texts"
             )
-            return reply.model_copy(update={"problem": note}) if _unparsable(reply) else reply
+            return reply.model_copy(update={"problem": note, "cut_off": True})
         return reply
 
     def _shape(self, json_schema: dict[str, Any], name: str) -> dict[str, Any]:
@@ -356,8 +361,9 @@ class LlmClient:
             return LlmRequestError(f"model or path not found (HTTP 404): {err.message}", **where)
         if isinstance(err, openai.BadRequestError | openai.UnprocessableEntityError):
             return LlmRequestError(
-                f"request rejected (HTTP {err.status_code}); the server may not support"
-                f" structured_mode {self._config.structured_mode!r}: {err.message}",
+                f"request rejected (HTTP {err.status_code}): {err.message} (with"
+                f" structured_mode {self._config.structured_mode!r}; if the server does not"
+                " support it, configure another)",
                 **where,
             )
         if isinstance(err, openai.APIStatusError):

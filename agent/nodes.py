@@ -104,10 +104,7 @@ class PlanNodes:
         if brief.budget is None:
             notes.append(f"the brief gives no budget; costs are shown in {currency}")
         defaults = self.deps.rates(currency)
-        needed = {m.roles[0] for m in team.members} | {
-            d.role for p in template.packages for d in p.role_demands
-        }
-        hourly = {r: v for r, v in (defaults or {}).items() if r in needed}
+        hourly = dict(defaults or {})  # every canonical role: a drafter may use any of them
         if defaults is None:
             notes.append(f"no default rates for {currency}; add a rate card to price the labour")
         else:

@@ -122,6 +122,17 @@ class _Model:
     findings: list[Finding]
 
 
+def _missing(role: str, codes: tuple[str, ...], why: str) -> Finding:
+    """Work whose role the team cannot supply: it assumes a hire or contractor."""
+    return Finding(
+        kind="missing_role",
+        role=role,
+        work_packages=codes,
+        message=f"{why}; {', '.join(codes)} assume(s) a hire or contractor and is not limited"
+        " by capacity",
+    )
+
+
 def _model(plan: Plan, days: Sequence[date]) -> _Model:
     packages = leaves(plan.wbs)
     needed = {_key(d.role) for wp in packages for d in wp.role_demands}
@@ -131,15 +142,7 @@ def _model(plan: Plan, days: Sequence[date]) -> _Model:
     roles = tuple(sorted(r for r in needed if r in roster.members))
     for role in sorted(needed - set(roles)):
         codes = tuple(wp.code for wp in packages if role in {_key(d.role) for d in wp.role_demands})
-        findings.append(
-            Finding(
-                kind="missing_role",
-                role=role,
-                work_packages=codes,
-                message=f"nobody on the team is a {role}; {', '.join(codes)} assume a hire or"
-                " contractor and are not limited by capacity",
-            )
-        )
+        findings.append(_missing(role, codes, f"nobody on the team is a {role}"))
     capacity = tuple(
         _profile(roster.members[r], plan, days, lambda m, r=r: roster.share[(m.id, r)])
         for r in roles
@@ -153,15 +156,7 @@ def _model(plan: Plan, days: Sequence[date]) -> _Model:
             codes = tuple(
                 wp.code for wp in packages if role in {_key(d.role) for d in wp.role_demands}
             )
-            findings.append(
-                Finding(
-                    kind="missing_role",
-                    role=role,
-                    work_packages=codes,
-                    message=f"no {role} is available at any time in the plan; {', '.join(codes)}"
-                    " assume a hire or contractor and are not limited by capacity",
-                )
-            )
+            findings.append(_missing(role, codes, f"no {role} is available at any time"))
     jobs: list[Job] = []
     durations: dict[str, int] = {}
     for wp in packages:
@@ -232,15 +227,8 @@ def _without_leavers(model: _Model) -> _Model:
             j = Job(j.id, j.duration, tuple(0 if i in over else q for i, q in enumerate(j.demands)))
             for i in over:
                 role = model.roles[i]
-                findings.append(
-                    Finding(
-                        kind="missing_role",
-                        role=role,
-                        work_packages=(j.id,),
-                        message=f"{j.id} cannot finish before the last {role} leaves the"
-                        " project; it assumes a hire or contractor",
-                    )
-                )
+                why = f"{j.id} cannot finish before the last {role} leaves the project"
+                findings.append(_missing(role, (j.id,), why))
         jobs.append(j)
     instance = Instance(tuple(jobs), inst.precedences, inst.capacity, inst.resource_names)
     return _Model(instance, model.roles, model.durations, findings)
@@ -268,16 +256,11 @@ def _instance(
                 for j in jobs
             ]
             for role in names:
-                findings.append(
-                    Finding(
-                        kind="missing_role",
-                        role=role,
-                        work_packages=(exc.job,),
-                        message=f"{exc.job} needs a {role}, but nobody in that role is free for"
-                        " as long as it lasts (absences, or people leaving the project); it"
-                        " assumes a hire or contractor and is not limited by capacity",
-                    )
+                why = (
+                    f"{exc.job} needs a {role}, but nobody in that role is free for as long as"
+                    " it lasts (absences, or people leaving the project)"
                 )
+                findings.append(_missing(role, (exc.job,), why))
 
 
 def _resource_edges(model: _Model, starts: dict[str, int]) -> list[tuple[str, str]]:

@@ -247,8 +247,10 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 
-def _none_if_empty(label: str, items: list[Any]) -> str:
-    return data_block(label, _json(items)) if items else "(none)"
+def _section(label: str, items: list[Any]) -> str:
+    """prompts/section_<label>.md around the items as a data block; nothing when empty (an
+    empty heading invites a small model to invent a package for it)."""
+    return render(f"section_{label}", block=data_block(label, _json(items))) if items else ""
 
 
 # --- the drafter ----------------------------------------------------------------------------
@@ -274,7 +276,7 @@ class ModelDrafter:
             "roles": ", ".join(ROLES),
             "team_roles": ", ".join(sorted(set(request.roles))) or "(not stated)",
             "lessons": _lessons(request),
-            "locked": _none_if_empty("locked", [_as_model(p) for p in request.locked]),
+            "locked": _section("locked", [_as_model(p) for p in request.locked]),
         }
         if request.issues:
             user = render(
@@ -302,15 +304,14 @@ class ModelDrafter:
         if renamed:
             notes.append("Work package codes made valid: " + ", ".join(renamed) + ".")
 
+        by_name: dict[tuple[str, str], list[str]] = {}
+
         def ref(package: ModelPackage, field: str, value: str) -> str:
             raw = out.resolve(value)
             if raw is None:  # ModelWbs validation refuses these; kept for type narrowing
                 raise ValueError(f"{package.code}.{field}: unknown reference {value!r}")
             if raw != value:
-                notes.append(
-                    f"{codes[package.code]}: {field} named by package name {value!r};"
-                    f" read as {codes[raw]}."
-                )
+                by_name.setdefault((field, value), []).append(codes[package.code])
             return codes[raw]
 
         parent_of = {
@@ -344,6 +345,11 @@ class ModelDrafter:
                 )
             )
         wbs += locked.values()
+        notes += [
+            f"{', '.join(users)}: {field} named by package name {name!r}; read as"
+            f" {codes[out.resolve(name) or name]}."
+            for (field, name), users in by_name.items()
+        ]
         return WbsDraft(wbs=wbs, assumptions=notes)
 
     @staticmethod
@@ -467,7 +473,7 @@ def _facts(request: DraftRequest) -> dict[str, Any]:
 
 
 def _lessons(request: DraftRequest) -> str:
-    return _none_if_empty(
+    return _section(
         "lessons",
         [
             {"id": x.id, "title": x.title, "text": x.text, "recommendation": x.recommendation}
@@ -477,7 +483,7 @@ def _lessons(request: DraftRequest) -> str:
 
 
 def _projects(request: DraftRequest) -> str:
-    return _none_if_empty(
+    return _section(
         "projects",
         [{"name": p.name, "summary": p.summary, "wbs": p.wbs_outline} for p in request.projects],
     )
@@ -485,24 +491,22 @@ def _projects(request: DraftRequest) -> str:
 
 def _template_outline(request: DraftRequest) -> str:
     if request.template is None:
-        return "(none)"
-    return data_block(
+        return ""
+    return _section(
         "template",
-        _json(
-            [
-                {
-                    "code": p.code,
-                    "name": p.name,
-                    "parent": p.parent,
-                    "typical_effort": (
-                        f"{p.estimate.optimistic:g}-{p.estimate.pessimistic:g} {p.estimate.unit}"
-                        if p.estimate
-                        else None
-                    ),
-                }
-                for p in request.template.packages
-            ]
-        ),
+        [
+            {
+                "code": p.code,
+                "name": p.name,
+                "parent": p.parent,
+                "typical_effort": (
+                    f"{p.estimate.optimistic:g}-{p.estimate.pessimistic:g} {p.estimate.unit}"
+                    if p.estimate
+                    else None
+                ),
+            }
+            for p in request.template.packages
+        ],
     )
 
 

@@ -184,11 +184,18 @@ def test_a_fenced_json_reply_is_read_without_a_repair() -> None:
     assert len(server.requests) == 1
 
 
-def test_a_reply_cut_off_at_the_token_limit_says_so() -> None:
+def test_a_reply_cut_off_at_the_token_limit_is_left_out_of_the_history() -> None:
     server = ScriptedServer(completion(GOOD[:300], finish_reason="length"), completion(GOOD))
     ask(server.client(max_output_tokens=100))
-    assert "cut off at max_output_tokens (100)" in repair_text(server)
     assert server.requests[0]["max_tokens"] == 100
+    history = server.messages(1)
+    assert [m["role"] for m in history] == ["system", "user", "user"]
+    assert "cut off at 100 tokens" in history[-1]["content"]
+
+
+def test_a_complete_reply_that_hit_the_limit_is_still_used() -> None:
+    server = ScriptedServer(completion(GOOD, finish_reason="length"))
+    assert len(ask(server.client()).packages) == 17
 
 
 def test_the_loop_gives_up_after_max_repairs() -> None:
@@ -339,7 +346,9 @@ def test_400_is_a_request_error_naming_the_structured_mode() -> None:
     server = ScriptedServer(
         HttpError(400, {"error": {"message": "response_format type json_schema not supported"}})
     )
-    with pytest.raises(LlmRequestError, match=r"structured_mode 'json_schema'.*not supported"):
+    with pytest.raises(
+        LlmRequestError, match=r"not supported \(with structured_mode 'json_schema'"
+    ):
         ask(server.client())
 
 

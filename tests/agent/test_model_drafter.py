@@ -385,6 +385,7 @@ def test_parents_and_dependencies_named_by_package_name_are_read_as_codes() -> N
             package("1", "Assessment"),
             package("2", "Inventory", "Assessment", ("dba",), (2, 3, 5)),
             package("3", "Design", "1", ("dba",), (2, 3, 5), "Inventory"),
+            package("4", "Build", "Assessment", ("developer",), (2, 3, 5), "Inventory"),
         ],
         "assumptions": [],
     }
@@ -395,8 +396,8 @@ def test_parents_and_dependencies_named_by_package_name_are_read_as_codes() -> N
     assert [d.predecessor for d in by_code["3"].depends_on] == ["2"]
     assert by_code["1"].estimate is None
     assert validate_wbs(draft.wbs) == []
-    assert "2: parent named by package name 'Assessment'; read as 1." in draft.assumptions
-    assert "3: depends_on named by package name 'Inventory'; read as 2." in draft.assumptions
+    assert "2, 4: parent named by package name 'Assessment'; read as 1." in draft.assumptions
+    assert "3, 4: depends_on named by package name 'Inventory'; read as 2." in draft.assumptions
 
 
 def test_a_name_shared_by_two_packages_is_not_a_reference() -> None:
