@@ -22,6 +22,7 @@ from agent.graph import build_plan_graph
 from agent.llm import LlmClient, LlmError
 from prompts.loader import data_block, render
 from tools.assessment import Assessment
+from tools.brief import BriefError
 from tools.domain import Plan
 from tools.edits import (
     Edit,
@@ -38,7 +39,10 @@ Interpreter = Callable[[str, Plan], list[Edit]]
 """Reads a message into edits. The offline one is tools.edits.read_edits."""
 
 UNDO = re.compile(r"^\s*(undo|revert|go back|undo that)\b", re.IGNORECASE)
-REGENERATE = re.compile(r"\b(regenerate|redraft|re-draft|start over)\b", re.IGNORECASE)
+REGENERATE = re.compile(
+    r"^\s*(?:please\s+)?(regenerate|redraft|re-draft|start over)\b(?:\s+the\s+plan)?\W*$",
+    re.IGNORECASE,
+)
 HISTORY_DEPTH = 20
 """How many earlier versions of the plan a thread keeps for undo."""
 
@@ -63,7 +67,8 @@ def model_interpreter(client: LlmClient) -> Interpreter:
             plan=data_block("plan", outline),
             message=data_block("message", message),
         )
-        return client.structured(render("system"), user, EditList, "plan_edits").edits
+        run = client.fresh()  # each message has the whole budget
+        return run.structured(render("system"), user, EditList, "plan_edits").edits
 
     return interpret
 
@@ -118,7 +123,7 @@ class ChatNodes:
         turn = {"transcript": [{"role": "user", "content": message}], "reply": "", "changes": []}
         if UNDO.match(message):
             return {**turn, "action": "undo"}
-        if REGENERATE.search(message):
+        if REGENERATE.match(message):
             return {**turn, "action": "regenerate"}
         try:
             edits = self.interpret_message(message, Plan.model_validate(state["plan"]))
@@ -182,10 +187,19 @@ class ChatNodes:
         plan = Plan.model_validate(state["plan"])
         locked = [wp for wp in plan.wbs if wp.locked]
         graph = build_plan_graph(self.deps)
-        out = graph.invoke(
-            {"text": plan.brief.text, "tenant": state["tenant"], "locked": locked, "base": plan},
-            {"recursion_limit": self.deps.recursion_limit},
-        )
+        try:
+            out = graph.invoke(
+                {
+                    "text": plan.brief.text,
+                    "tenant": state["tenant"],
+                    "locked": locked,
+                    "base": plan,
+                },
+                {"recursion_limit": self.deps.recursion_limit},
+            )
+        except (BriefError, LlmError) as exc:
+            reply = f"I could not re-draft the plan ({exc}); it is unchanged."
+            return {"reply": reply, "transcript": [{"role": "assistant", "content": reply}]}
         kept = f"kept {len(locked)} locked package(s)" if locked else "nothing was locked"
         return self._commit(state, out["plan"], f"re-drafted the WBS and risks ({kept})")
 

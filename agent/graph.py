@@ -6,6 +6,7 @@ function of the state. Nothing a brief says can add, skip or reorder a step.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 from typing import Literal
 
@@ -42,7 +43,8 @@ def route_after_validation(
 
 
 def build_plan_graph(deps: AgentDeps) -> CompiledStateGraph:
-    nodes = PlanNodes(deps)
+    """The plan graph for one run: the drafter's budgets and usage count from zero."""
+    nodes = PlanNodes(replace(deps, drafter=deps.drafter.for_run()))
     graph = StateGraph(PlanState, input_schema=PlanInput, output_schema=PlanOutput)
     for step in STEPS:
         graph.add_node(step, getattr(nodes, step))

@@ -171,6 +171,10 @@ class LlmClient:
     def usage(self) -> Usage:
         return Usage(calls=self._calls, tokens=self._tokens)
 
+    def fresh(self) -> LlmClient:
+        """A client for a new run: the same endpoint and connection pool, budgets from zero."""
+        return type(self)(self._config, self._openai, self._clock)
+
     def structured(self, system: str, user: str, schema: type[T], name: str) -> T:
         """A `schema` instance from the model, repairing invalid replies up to max_repairs."""
         mode = self._config.structured_mode

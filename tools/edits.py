@@ -64,6 +64,8 @@ class AddMember(_Op):
 class SetBudget(_Op):
     op: Literal["set_budget"] = "set_budget"
     amount: Annotated[Decimal, Field(gt=0, lt=Decimal(10) ** 15, strict=False)]
+    currency: str | None = None
+    """As the message gave it; an edit in another currency than the plan's is refused."""
 
 
 class SetDeadline(_Op):
@@ -136,6 +138,8 @@ _AMOUNT = re.compile(
     r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<mult>k|m|mn|million|thousand)?\b",
     re.IGNORECASE,
 )
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
+_CODE_AFTER = re.compile(r"^\s*([A-Z]{3})\b")
 _MULT = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000}
 _ADD_PHASE = re.compile(
     r"\badd (?:an? |the )?(?P<name>[\w ,/&'-]{2,80}?)\s*(?:phase|step|stage|package)?\s+"
@@ -155,7 +159,7 @@ _GAIN = re.compile(
 _BUDGET = re.compile(r"\bbudget\b[^.?!]*?(?:is|of|to|=|at|were|was|becomes)\s+", re.IGNORECASE)
 _DEADLINE = re.compile(
     rf"\b(?:deadline|finish|go-live|done)\b[^.?!]*?(?:is|to|by|on)\s+(?P<when>(?:\d{{1,2}}\s+)?"
-    rf"(?:{_MONTH_RE})\b(?:\s+\d{{1,2}})?(?:,?\s+\d{{4}})?|\d{{4}}-\d\d-\d\d)",
+    rf"(?:{_MONTH_RE})\b(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+\d{{4}})?|\d{{4}}-\d\d-\d\d)",
     re.IGNORECASE,
 )
 _CODE = r"(?P<code>[A-Za-z0-9][A-Za-z0-9._-]*)"
@@ -171,7 +175,9 @@ def _date(text: str, after: date) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         pass
-    m = re.match(rf"(?:(\d{{1,2}})\s+)?({_MONTH_RE})\b(?:\s+(\d{{1,2}}))?(?:,?\s+(\d{{4}}))?", text)
+    m = re.match(
+        rf"(?:(\d{{1,2}})\s+)?({_MONTH_RE})\b(?:\s+(\d{{1,2}})(?!\d))?(?:,?\s+(\d{{4}}))?", text
+    )
     if not m:
         return None
     name = m.group(2)
@@ -187,7 +193,8 @@ def _date(text: str, after: date) -> date | None:
     return found
 
 
-def _amount(text: str) -> Decimal | None:
+def _amount(text: str) -> tuple[Decimal, str | None] | None:
+    """The first amount in a message, with its currency when a symbol or code gives one."""
     m = _AMOUNT.search(text)
     if not m:
         return None
@@ -196,7 +203,9 @@ def _amount(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     mult = (m.group("mult") or "").lower()
-    return value * _MULT.get(mult, 1)
+    code = _CODE_AFTER.match(text[m.end() :])
+    currency = _SYMBOLS.get(m.group("cur") or "") or (code.group(1) if code else None)
+    return value * _MULT.get(mult, 1), currency
 
 
 def find_package(plan: Plan, phrase: str) -> WorkPackage | None:
@@ -231,9 +240,9 @@ def read_edits(message: str, plan: Plan) -> list[Edit]:
         role = ROLE_WORDS[m.group("role").lower()]
         edits.append(AddMember(role=role, availability=min(max(pct, 0.1), 1.0)))
     if m := _BUDGET.search(message):
-        amount = _amount(message[m.end() :])
-        if amount is not None and amount > 0:
-            edits.append(SetBudget(amount=amount))
+        found = _amount(message[m.end() :])
+        if found is not None and found[0] > 0:
+            edits.append(SetBudget(amount=found[0], currency=found[1]))
     if m := _DEADLINE.search(message):
         when = _date(m.group("when"), plan.start)
         if when is not None:
@@ -371,7 +380,10 @@ def _add_member(plan: Plan, edit: AddMember) -> Plan:
 
 
 def _set_budget(plan: Plan, edit: SetBudget) -> Plan:
-    limit = Money(amount=edit.amount, currency=plan.rate_card.currency)
+    currency = plan.rate_card.currency
+    if edit.currency is not None and edit.currency != currency:
+        raise EditError(f"the plan is priced in {currency}; give the budget in {currency}")
+    limit = Money(amount=edit.amount, currency=currency)
     budget = plan.budget.model_copy(update={"limit": limit}) if plan.budget else Budget(limit=limit)
     brief = plan.brief.model_copy(update={"budget": limit})
     return Plan(**{**dict(plan), "budget": budget, "brief": brief})
@@ -498,10 +510,24 @@ def changes(before: Assessment, after: Assessment) -> list[Change]:
         return f"{b.verdict} ({b.total} of {b.budget})" if b is not None else "not checked"
 
     def path(a: Assessment) -> str:
-        return " → ".join(a.schedule.critical_path) if a.schedule else "—"
+        return ", ".join(a.schedule.critical_path) if a.schedule else "—"
+
+    def chance(a: Assessment, field: str) -> str:
+        value = getattr(a.forecast, field) if a.forecast is not None else None
+        return "—" if value is None else f"{value:.0%}"
 
     rows = [
         ("P80 finish", _finish(before), _finish(after)),
+        (
+            "chance of meeting the deadline",
+            chance(before, "p_meet_deadline"),
+            chance(after, "p_meet_deadline"),
+        ),
+        (
+            "chance of staying within budget",
+            chance(before, "p_meet_budget"),
+            chance(after, "p_meet_budget"),
+        ),
         ("P80 cost", cost(before), cost(after)),
         ("budget", verdict(before), verdict(after)),
         ("critical path", path(before), path(after)),

@@ -20,6 +20,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "member"
 
 
+SINGLE_ROLES = frozenset({"project manager"})
+"""Roles a team has one of: a stated team size is filled with the others."""
+
+
+def _counted(roles: Sequence[str]) -> str:
+    return ", ".join(f"{n} {r}" if n > 1 else r for r, n in Counter(roles).items())
+
+
 def build_team(
     people: Sequence[PersonCue], usual_roles: Sequence[str], team_size: int | None
 ) -> tuple[Team, list[str]]:
@@ -50,20 +58,24 @@ def build_team(
         if cue.role in missing:
             missing.remove(cue.role)
     assumed: list[str] = []
-    while len(members) < wanted and missing:
-        role = missing.pop(0)
+    # The roles the usual team lacks first, then the usual team again, up to the stated size.
+    again = [r for r in usual_roles if r not in SINGLE_ROLES] or list(usual_roles)
+    fill = missing + again * (wanted // max(len(again), 1) + 1)
+    while len(members) < wanted and fill:
+        role = fill.pop(0)
         add(role, None, None)
         assumed.append(role)
     if assumed and not people:
+        size = f"a team of {team_size} but names nobody" if team_size else "no team"
         assumptions.append(
-            "the brief names no team; assumed the usual team for this kind of project: "
-            + ", ".join(assumed)
+            f"the brief gives {size}; assumed the usual mix for this kind of project: "
+            + _counted(assumed)
             + " (full time) — replace them with the real people"
         )
     elif assumed:
         assumptions.append(
             f"the brief gives a team of {team_size} but describes {len(people)}; assumed "
-            + ", ".join(assumed)
+            + _counted(assumed)
             + " for the others — confirm who they are"
         )
     return Team(members=members), assumptions

@@ -267,6 +267,10 @@ class ModelDrafter:
     def usage(self) -> Usage:
         return self._client.usage()
 
+    def for_run(self) -> ModelDrafter:
+        """A drafter whose call, token and time budgets start from zero (one per plan)."""
+        return ModelDrafter(self._client.fresh())
+
     # --- WBS -------------------------------------------------------------------------------
 
     def draft_wbs(self, request: DraftRequest) -> WbsDraft:

@@ -301,6 +301,9 @@ class OfflineDrafter:
     def usage(self) -> Usage:
         return Usage()
 
+    def for_run(self) -> OfflineDrafter:
+        return self
+
     def draft_wbs(self, request: DraftRequest) -> WbsDraft:
         template = request.template
         if template is None:

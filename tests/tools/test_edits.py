@@ -41,7 +41,7 @@ def test_the_issue_examples_read_into_typed_edits(plan: Plan) -> None:
     [lose] = read_edits("we lose one developer from March", plan)
     assert lose == LoseMember(role="developer", start=date(2027, 3, 1))
     [budget] = read_edits("what if the budget is $100k?", plan)
-    assert budget == SetBudget(amount=Decimal(100000))
+    assert budget == SetBudget(amount=Decimal(100000), currency="USD")
 
 
 def test_other_edits(plan: Plan) -> None:
@@ -121,3 +121,14 @@ def test_removing_a_package_keeps_the_chain_through_it(plan: Plan) -> None:
 def test_a_deadline_before_the_start_is_refused(plan: Plan) -> None:
     with pytest.raises(EditError, match="before the start"):
         apply_edits(plan, [SetDeadline(deadline=date(2020, 1, 1))])
+
+
+def test_dates_keep_their_year_and_a_budget_its_currency(plan: Plan) -> None:
+    assert read_edits("deadline is 30 June 2028", plan) == [SetDeadline(deadline=date(2028, 6, 30))]
+    assert read_edits("we lose one developer from 1 March 2028", plan) == [
+        LoseMember(role="developer", start=date(2028, 3, 1))
+    ]
+    [euros] = read_edits("what if the budget is 80,000 EUR?", plan)
+    assert euros == SetBudget(amount=Decimal(80000), currency="EUR")
+    with pytest.raises(EditError, match="priced in USD"):
+        apply_edits(plan, [euros])
