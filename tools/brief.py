@@ -136,6 +136,9 @@ MULTIPLIERS: dict[str, int] = {
     "mn": 10**6,
     "MM": 10**6,
     "mio": 10**6,
+    "Mio": 10**6,
+    "Mrd": 10**9,
+    "mrd": 10**9,
     "million": 10**6,
     "bn": 10**9,
     "B": 10**9,
@@ -286,6 +289,7 @@ DEADLINE_BEFORE: tuple[tuple[str, int], ...] = (
     (r"\b(?:deadline|due(?: date)?|go-?live(?: date)?)(?:\s+(?:is|on|of))?\s*:?\s*$", 3),
     (r"\bbefore\s+(?:the\s+)?$", 2),
     (r"\b(?:ends?|expires?|renewal|contract end)(?:\s+(?:is|on))?\s*$", 1),
+    (r"\d{4}\s*(?:to|until|till|through|[-–—])\s*$", 2),
 )
 """Words just before a date that make it a deadline, with their weight."""
 DEADLINE_SENTENCE: tuple[tuple[str, int], ...] = (
@@ -305,7 +309,9 @@ NOT_DEADLINE_BEFORE = re.compile(r"\b(since|from|after|starts?|starting)\s*(?:th
 """Words before a date that make it a beginning, never a deadline ("from 1 May 2027" may still
 be a milestone: a soft launch from that day)."""
 START_BEFORE = re.compile(
-    r"\b(?:start(?:s|ing)?\s+on|start(?:ing)? date(?:\s+is)?:?|starting(?:\s+on)?|"
+    r"(?:(?:^|\b(?:project|we|work|team|it|and)\s+)start(?:s|ing)?(?:\s+(?:on|in|from))?|"
+    r"\bstart(?:s|ing)?\s+on|\bstart(?:ing)? date(?:\s+is)?:?|\btimeline|"
+    r"starting(?:\s+on)?|"
     r"kick(?:s|ing)?[- ]?off(?:\s+on|\s+is)?|begin(?:s|ning)?\s+on|commenc(?:e|es|ing)\s+on|"
     r"start(?:s)?\s+(?:the\s+)?(?:project|work)\s+on)\s*:?\s*$",
     re.I,
@@ -1071,12 +1077,12 @@ def to_amount(number: str, suffix: str | None) -> Decimal | None:
     digits = number.strip()
     if re.fullmatch(r"\d{1,3}(?:[, \u00a0\u202f']\d{3})+(?:\.\d+)?", digits):
         digits = re.sub(r"[, \u00a0\u202f']", "", digits)
-    elif re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", digits):
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):  # 450.000: a thousands dot
         digits = digits.replace(".", "")
     elif re.fullmatch(r"\d+,\d{1,2}", digits):
         digits = digits.replace(",", ".")
     try:
-        value = Decimal(digits) * MULTIPLIERS.get(suffix or "", 1)
+        value = Decimal(digits) * MULTIPLIERS.get((suffix or "").rstrip("."), 1)
     except InvalidOperation:
         return None
     if not value.is_finite() or value >= MAX_AMOUNT:
@@ -1181,19 +1187,19 @@ _SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reve
 _CODES = "|".join(CURRENCY_CODES)
 _WORDS = "|".join(sorted(CURRENCY_WORDS, key=len, reverse=True))
 _MONEY_NUM = (
-    r"\d{1,3}(?:(?:,|[ \u00a0\u202f'](?=\d{3}\b))\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|"
+    r"\d{1,3}(?:(?:,|[ \u00a0\u202f'](?=\d{3}\b))\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])|"
     r"\d{1,12}(?:[.,]\d{1,3})?"
 )
-_SUFFIX = r"k|K|mn|MM|mio|million|thousand|billion|bn|m|M|B"
+_SUFFIX = r"k|K|mn|MM|[Mm]io\.?|[Mm]rd\.?|million|thousand|billion|bn|m|M|B"
 _MONEY = re.compile(
     rf"(?:(?P<c1>{_SYMBOLS})|\b(?P<k1>{_CODES})\b)[ \t\u00a0]?(?P<n1>{_MONEY_NUM})"
-    rf"(?:[ \t]?(?P<s1>{_SUFFIX})\b)?"
-    rf"|(?<![\w.,])(?P<n2>{_MONEY_NUM})(?:[ \t]?(?P<s2>{_SUFFIX})\b)?[ \t\u00a0]?"
+    rf"(?:[ \t]?(?P<s1>{_SUFFIX})(?!\w))?"
+    rf"|(?<![\w.,])(?P<n2>{_MONEY_NUM})(?:[ \t]?(?P<s2>{_SUFFIX})(?!\w))?[ \t\u00a0]?"
     rf"(?:(?P<c2>€|£|¥)|\b(?P<k2>{_CODES})\b|\b(?P<w2>{_WORDS})\b)",
 )
 _BARE_BUDGET = re.compile(
     r"\b(?:budget(?:ed)?|funding)(?:\s+(?:is|of|at|was|will be|to|=|:|now|set|approved|total))*"
-    rf"\s*:?\s*(?:about\s+|approx\.?\s+|around\s+|~)?(?P<n>{_NUM})(?:\s?(?P<s>{_SUFFIX})\b)?"
+    rf"\s*:?\s*(?:about\s+|approx\.?\s+|around\s+|~)?(?P<n>{_NUM})(?:\s?(?P<s>{_SUFFIX})(?!\w))?"
     r"(?!\s*(?:%|percent|people|users|days|weeks|months|years))",
     re.I,
 )

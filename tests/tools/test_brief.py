@@ -520,3 +520,37 @@ def test_any_text_reads_or_raises_brief_error_deterministically(text: str) -> No
 def test_briefs_with_noise_read_or_raise_brief_error(pieces: list[str], k: int, at: int) -> None:
     example = _EXAMPLES[k]
     _reads_or_refuses(example[:at] + "".join(pieces) + example[at:], TODAY)
+
+
+@pytest.mark.parametrize(
+    ("budget", "amount", "currency"),
+    [
+        ("Budget: 450.000 EUR.", "450000", "EUR"),
+        ("Budget: 1,2 Mio. EUR.", "1200000", "EUR"),
+        ("Budget 1.250.000 €.", "1250000", "EUR"),
+        ("Budget of EUR 99.50 for the pilot licence.", "99.50", "EUR"),
+    ],
+)
+def test_european_amounts(budget: str, amount: str, currency: str) -> None:
+    text = "Roll out SAP S/4HANA for our two plants, team of 6, done by 30 June 2027. " + budget
+    got = read_brief(text, today=TODAY).brief.budget
+    assert got is not None and (got.amount, got.currency) == (Decimal(amount), currency)
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["Start: 1 June 2027.", "The project starts 1 June 2027.", "Starting on 1 June 2027."],
+)
+def test_common_ways_of_giving_the_start(start: str) -> None:
+    text = "Migrate 40 VMs to Azure, budget $200k, team of 3. " + start + " Done by 30 Nov 2027."
+    reading = read_brief(text, today=TODAY)
+    assert reading.brief.start == date(2027, 6, 1)
+    assert reading.brief.deadline == date(2027, 11, 30)
+    assert not any("names no start" in a for a in reading.assumptions)
+
+
+def test_a_freeze_that_starts_is_not_the_project_start() -> None:
+    text = "Integrate 11 carriers by 17 September 2027, before peak freeze (starts 1 October)."
+    reading = read_brief(text + " Budget EUR 620,000, team of 7.", today=TODAY)
+    assert reading.brief.deadline == date(2027, 9, 17)
+    assert reading.brief.start != date(2027, 10, 1)
