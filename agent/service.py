@@ -73,6 +73,8 @@ class PlanningService:
     @staticmethod
     def is_brief(data: bytes, name: str = "") -> bool:
         """A brief is text that is neither a pmpilot JSON plan nor Microsoft Project XML."""
+        if name.lower().endswith((".md", ".markdown", ".txt", ".text")):
+            return True
         if name.lower().endswith((".json", ".xml", ".mpp")) or data.startswith(OLE_MAGIC):
             return False
         head = data.lstrip()[:1]

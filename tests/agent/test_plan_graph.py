@@ -187,6 +187,9 @@ class _ScriptedDrafter:
     def usage(self) -> Usage:
         return Usage(calls=len(self.requests), tokens=100 * len(self.requests))
 
+    def for_run(self) -> _ScriptedDrafter:
+        return self
+
 
 def _cyclic(good: list[WorkPackage]) -> list[WorkPackage]:
     """The draft with one dependency turned round into a loop (a -> b -> a)."""
@@ -226,3 +229,4 @@ def test_a_brief_read_from_disk_and_stdin_alike(tmp_path: Path) -> None:
     assert not PlanningService.is_brief(b'{"brief": {}}', "plan.json")
     assert not PlanningService.is_brief(b"<Project/>", "stdin")
     assert not PlanningService.is_brief(b"anything", "x.mpp")
+    assert PlanningService.is_brief(b"<!-- draft -->\n# Move the CRM", "brief.md")
