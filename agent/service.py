@@ -18,6 +18,7 @@ from langgraph.types import Checkpointer
 from agent.chat import Interpreter, build_chat_graph
 from agent.deps import AgentDeps
 from agent.graph import build_plan_graph
+from agent.repository import Repository, StoredPlan
 from knowledge.embedding import EmbeddingConfig, make_embedding_function
 from knowledge.history import CalibrationReport, calibrate_file, default_profile
 from knowledge.ingest import (
@@ -335,3 +336,34 @@ class ChatTurn:
     changes: list[Change]
     plan: Plan
     assessment: Assessment
+
+
+@dataclass
+class PlansService:
+    """Plans as the HTTP API keeps them: drafted from a brief (or assessed from a given plan),
+    stored per tenant, read back only by that tenant."""
+
+    planning: PlanningService
+    repository: Repository
+
+    def create(self, tenant: str, brief: str) -> StoredPlan:
+        """Draft a plan from a brief and store it; BriefError for a brief no one can plan."""
+        plan, assessment = self.planning.draft(brief, tenant)
+        plan_id = self.repository.add_plan(
+            tenant,
+            assessment.brief.title,
+            plan.model_dump_json(),
+            assessment.model_dump_json(),
+        )
+        stored = self.repository.plan(tenant, plan_id)
+        assert stored is not None  # just written in the same process
+        return stored
+
+    def get(self, tenant: str, plan_id: str) -> StoredPlan | None:
+        return self.repository.plan(tenant, plan_id)
+
+    def recent(self, tenant: str, limit: int = 50, offset: int = 0) -> list[StoredPlan]:
+        return self.repository.plans(tenant, limit, offset)
+
+    def markdown(self, stored: StoredPlan) -> str:
+        return self.planning.render(Assessment.model_validate_json(stored.assessment_json))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -20,9 +21,17 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from agent.llm import LlmError
+from agent.repository import Role
 from agent.service import LessonsService, PlanningService
+from api.app import create_app
 from api.settings import Settings, get_settings
-from api.wiring import chat_service, lessons_service, planning_service
+from api.wiring import (
+    api_services,
+    chat_service,
+    lessons_service,
+    planning_service,
+    repository,
+)
 from knowledge.history import organisation_profile, save_profile
 from knowledge.ingest import Format as ImportFormat
 from knowledge.models import Archetype, LessonCategory, Phase
@@ -314,6 +323,34 @@ def chat(
         if out_dir is not None:
             _write_plan(out_dir, service, turn.plan, turn.assessment)
     err.print(Text(f"resume with: pmpilot chat --thread {thread}"), highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+) -> None:
+    """Serve the HTTP API (/v1, OpenAPI at /docs); keys come from `pmpilot keys create`."""
+    s = _settings()
+    services = api_services(s, _drafting_service(None, None))
+    uvicorn.run(create_app(services, s.cors_origins), host=host, port=port, log_level="info")
+
+
+keys_app = typer.Typer(no_args_is_help=True, add_completion=False, help="API keys.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def create_key(
+    tenant: Annotated[
+        str, typer.Option(help="Whose data the key reads and writes.", callback=_tenant)
+    ],
+    role: Annotated[Role, typer.Option(help="pm (read and write), viewer (read) or admin.")] = "pm",
+) -> None:
+    """Print a new API key once; only its hash is stored."""
+    key = repository(_settings()).create_key(tenant, role)
+    out.print(Text(key), highlight=False)
+    err.print(Text(f"key for tenant {tenant} ({role}); it is not shown again"), highlight=False)
 
 
 @app.command()

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     drafter: Literal["auto", "offline", "model"] = Field(
         default="auto", description="auto: the model when one is configured, else offline"
     )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser"
+    )
     chroma_url: str = Field(default="", description="Chroma server URL; empty: embedded")
     database_url: str = Field(default="", description="Database URL; empty: SQLite in data_dir")
     embedding_provider: Literal["local", "openai"] = Field(

@@ -18,7 +18,9 @@ from agent.drafting.model import ModelDrafter
 from agent.drafting.offline import OfflineDrafter
 from agent.drafting.port import Drafter
 from agent.llm import LlmClient, LlmConfig
-from agent.service import ChatService, LessonsService, PlanningService
+from agent.repository import Repository
+from agent.service import ChatService, LessonsService, PlanningService, PlansService
+from api.app import Services
 from api.settings import Settings
 from knowledge.embedding import EmbeddingConfig
 from knowledge.rates import default_rates
@@ -105,3 +107,12 @@ def chat_service(s: Settings, planning: PlanningService) -> ChatService:
     client = llm_client(s)
     interpret = read_edits if client is None else model_interpreter(client)
     return ChatService(planning.agent, checkpointer(s), interpret)
+
+
+def repository(s: Settings) -> Repository:
+    return Repository(s.data_dir / "plans.sqlite3")
+
+
+def api_services(s: Settings, planning: PlanningService) -> Services:
+    repo = repository(s)
+    return Services(plans=PlansService(planning, repo), repository=repo)

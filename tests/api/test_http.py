@@ -1,0 +1,189 @@
+"""The HTTP API on a real server: `pmpilot serve` on 127.0.0.1, keys made by `pmpilot keys
+create`, two tenants that must never see each other's plans."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BRIEF = (ROOT / "examples" / "briefs" / "10-okta-sso-rollout.md").read_text()
+PMPILOT = Path(sys.executable).with_name("pmpilot")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    data_dir: Path
+    port: int = 0
+    proc: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **{k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"},
+            "PMPILOT_DATA_DIR": str(self.data_dir),
+            "PMPILOT_DRAFTER": "offline",
+            "PMPILOT_ITERATIONS": "1000",
+        }
+
+    def key(self, tenant: str, role: str = "pm") -> str:
+        out = subprocess.run(
+            [str(PMPILOT), "keys", "create", "--tenant", tenant, "--role", role],
+            capture_output=True,
+            env=self.env,
+            check=True,
+        )
+        return out.stdout.decode().strip()
+
+    def start(self) -> None:
+        self.port = _free_port()
+        self.proc = subprocess.Popen(
+            [str(PMPILOT), "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, "the server exited"
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise AssertionError("the server did not come up")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(tmp_path_factory.mktemp("api-data"))
+    srv.start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture(scope="module")
+def keys(server: Server) -> dict[str, str]:
+    return {
+        "acme": server.key("acme"),
+        "globex": server.key("globex"),
+        "viewer": server.key("acme", "viewer"),
+    }
+
+
+def _h(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="module")
+def created(server: Server, keys: dict[str, str]) -> dict:
+    r = httpx.post(
+        f"{server.url}/v1/plans", json={"brief": BRIEF}, headers=_h(keys["acme"]), timeout=60
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_health_and_readiness(server: Server) -> None:
+    assert httpx.get(f"{server.url}/v1/health").json() == {"status": "ok"}
+    assert httpx.get(f"{server.url}/v1/ready").json() == {"status": "ready"}
+
+
+def test_a_plan_is_drafted_stored_and_read_back_by_its_tenant(
+    server: Server, keys: dict[str, str], created: dict
+) -> None:
+    a = created["assessment"]
+    assert {"brief", "wbs", "schedule", "forecast", "risks", "budget_check", "engine"} <= set(a)
+    assert a["brief"]["archetype"] == "identity_sso_rollout"
+    got = httpx.get(f"{server.url}/v1/plans/{created['id']}", headers=_h(keys["acme"]))
+    assert got.status_code == 200 and got.json() == created
+    listed = httpx.get(f"{server.url}/v1/plans", headers=_h(keys["viewer"])).json()
+    assert created["id"] in [p["id"] for p in listed["items"]]
+    md = httpx.get(f"{server.url}/v1/plans/{created['id']}/plan.md", headers=_h(keys["acme"]))
+    assert md.headers["content-type"].startswith("text/markdown")
+    assert "## Work breakdown" in md.text
+
+
+def test_another_tenant_sees_nothing(server: Server, keys: dict[str, str], created: dict) -> None:
+    other = _h(keys["globex"])
+    r = httpx.get(f"{server.url}/v1/plans/{created['id']}", headers=other)
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    r = httpx.get(f"{server.url}/v1/plans/{created['id']}/plan.md", headers=other)
+    assert r.status_code == 404
+    assert httpx.get(f"{server.url}/v1/plans", headers=other).json()["items"] == []
+
+
+@pytest.mark.parametrize("auth", [None, "Bearer nope", "Basic Zm9vOmJhcg=="])
+def test_no_valid_key_is_401(server: Server, auth: str | None) -> None:
+    headers = {"Authorization": auth} if auth else {}
+    r = httpx.get(f"{server.url}/v1/plans", headers=headers)
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert r.json()["status"] == 401
+
+
+def test_a_viewer_cannot_write(server: Server, keys: dict[str, str]) -> None:
+    r = httpx.post(f"{server.url}/v1/plans", json={"brief": BRIEF}, headers=_h(keys["viewer"]))
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"brief": "x" * 50_001}, "body.brief"),
+        ({"brief": ""}, "body.brief"),
+        ({"brief": 5}, "body.brief"),
+        ({"brief": BRIEF, "tenant": "globex"}, "body.tenant"),
+        ({"brief": "   \n  "}, "body.brief"),
+    ],
+)
+def test_bad_bodies_are_422_and_name_the_field(
+    server: Server, keys: dict[str, str], body: dict, field: str
+) -> None:
+    r = httpx.post(f"{server.url}/v1/plans", json=body, headers=_h(keys["acme"]))
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert field in [e["field"] for e in r.json()["errors"]]
+
+
+def test_a_huge_body_is_413(server: Server, keys: dict[str, str]) -> None:
+    body = b'{"brief": "' + b"x" * 400_000 + b'"}'
+    headers = {**_h(keys["acme"]), "Content-Type": "application/json"}
+    r = httpx.post(f"{server.url}/v1/plans", content=body, headers=headers)
+    assert r.status_code == 413
+
+
+def test_an_acknowledged_plan_survives_kill_9(
+    server: Server, keys: dict[str, str], created: dict
+) -> None:
+    server.kill()
+    server.start()
+    r = httpx.get(f"{server.url}/v1/plans/{created['id']}", headers=_h(keys["acme"]))
+    assert r.status_code == 200
+    assert r.json()["assessment"] == created["assessment"]
