@@ -8,7 +8,10 @@ never from the request.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -18,7 +21,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.repository import Caller, Repository, StoredPlan
+from agent.repository import Caller, Repository, StoredPlan, hash_key
 from agent.service import PlansService
 from api.schemas import (
     HealthPublic,
@@ -29,6 +32,7 @@ from api.schemas import (
     Problem,
 )
 from tools.brief import BriefError
+from tools.ratelimit import RateLimiter
 
 MAX_BODY_BYTES = 256 * 1024
 PROBLEM = "application/problem+json"
@@ -38,6 +42,8 @@ PROBLEM = "application/problem+json"
 class Services:
     plans: PlansService
     repository: Repository
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(per_minute=60, burst=20))
+    clock: Callable[[], float] = time.monotonic
 
 
 def _problem(status: int, title: str, detail: str = "", errors: list | None = None) -> JSONResponse:
@@ -59,9 +65,15 @@ def caller(
     """The tenant and role of the API key in `Authorization: Bearer KEY`."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "an API key is required: Authorization: Bearer KEY")
-    found = _services(request).repository.caller(credentials.credentials)
+    services = _services(request)
+    found = services.repository.caller(credentials.credentials)
     if found is None:
         raise HTTPException(401, "unknown API key")
+    wait = services.limiter.take(hash_key(credentials.credentials), services.clock())
+    if wait > 0:
+        raise HTTPException(
+            429, "too many requests for this key", {"Retry-After": str(math.ceil(wait))}
+        )
     return found
 
 
@@ -169,6 +181,7 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         response = _problem(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
         if exc.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     drafter: Literal["auto", "offline", "model"] = Field(
         default="auto", description="auto: the model when one is configured, else offline"
     )
+    rate_limit_per_minute: float = Field(default=60, gt=0, description="Requests per key")
+    rate_limit_burst: int = Field(default=20, ge=1, description="Requests a key may burst")
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser"
     )

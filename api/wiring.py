@@ -27,6 +27,7 @@ from knowledge.rates import default_rates
 from knowledge.templates import load_templates
 from tools.calibration import CalibrationProfile
 from tools.edits import read_edits
+from tools.ratelimit import RateLimiter
 
 OPENAI_URL = "https://api.openai.com/v1"
 
@@ -115,4 +116,5 @@ def repository(s: Settings) -> Repository:
 
 def api_services(s: Settings, planning: PlanningService) -> Services:
     repo = repository(s)
-    return Services(plans=PlansService(planning, repo), repository=repo)
+    limiter = RateLimiter(per_minute=s.rate_limit_per_minute, burst=s.rate_limit_burst)
+    return Services(plans=PlansService(planning, repo), repository=repo, limiter=limiter)

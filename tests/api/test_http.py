@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -32,6 +32,7 @@ class Server:
     data_dir: Path
     port: int = 0
     proc: subprocess.Popen | None = None
+    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -40,6 +41,8 @@ class Server:
             "PMPILOT_DATA_DIR": str(self.data_dir),
             "PMPILOT_DRAFTER": "offline",
             "PMPILOT_ITERATIONS": "1000",
+            "PMPILOT_RATE_LIMIT_BURST": "1000",
+            **self.extra,
         }
 
     def key(self, tenant: str, role: str = "pm") -> str:
@@ -187,3 +190,23 @@ def test_an_acknowledged_plan_survives_kill_9(
     r = httpx.get(f"{server.url}/v1/plans/{created['id']}", headers=_h(keys["acme"]))
     assert r.status_code == 200
     assert r.json()["assessment"] == created["assessment"]
+
+
+def test_a_key_over_its_rate_gets_429_with_retry_after(
+    server: Server, keys: dict[str, str]
+) -> None:
+    limited = Server(server.data_dir, extra={"PMPILOT_RATE_LIMIT_BURST": "3"})
+    limited.extra["PMPILOT_RATE_LIMIT_PER_MINUTE"] = "6"
+    limited.start()
+    try:
+        codes = [
+            httpx.get(f"{limited.url}/v1/plans", headers=_h(keys["acme"])).status_code
+            for _ in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+        r = httpx.get(f"{limited.url}/v1/plans", headers=_h(keys["acme"]))
+        assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 10
+        other = httpx.get(f"{limited.url}/v1/plans", headers=_h(keys["globex"]))
+        assert other.status_code == 200  # the limit is per key
+    finally:
+        limited.kill()
