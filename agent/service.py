@@ -7,8 +7,9 @@ plan graph) joins here when the agent lands; the ways in stay the same. Its depe
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -234,6 +235,13 @@ class LessonsService:
         self._ensure_ready()
         return self.index.list_lessons(tenant, filters)
 
+    def add(self, tenant: str, lesson: dict) -> ImportReport:
+        """One lesson given as data (the API's body), validated like an imported file."""
+        parsed = parse_lessons(
+            json.dumps([lesson]), "json", tenant=tenant, today=self.today(), source="api"
+        )
+        return self.import_lessons(parsed, tenant)
+
     def delete(self, tenant: str, lesson_id: str) -> bool:
         """Delete a lesson from the records (for good: a seed update will not restore it)
         and from the index; False when the tenant has no such lesson."""
@@ -304,6 +312,26 @@ class ChatService:
             list(values.get("transcript", [])),
         )
 
+    def stream(self, thread_id: str, tenant: str, message: str) -> Iterator[str | ChatTurn]:
+        """The graph's step names as they finish, then the turn: for a live display (the
+        CLI's spinner, the API's server-sent events)."""
+        self._state(thread_id, tenant)
+        config = {**self._config(thread_id), "recursion_limit": self.agent.recursion_limit}
+        final: dict = {}
+        for mode, chunk in self._graph.stream(
+            {"message": message}, config, stream_mode=["updates", "values"]
+        ):
+            if mode == "updates":
+                yield from chunk
+            elif mode == "values":
+                final = chunk
+        yield ChatTurn(
+            reply=final.get("reply", ""),
+            changes=[Change.model_validate(c) for c in final.get("changes", [])],
+            plan=Plan.model_validate(final["plan"]),
+            assessment=Assessment.model_validate(final["assessment"]),
+        )
+
     def send(
         self,
         thread_id: str,
@@ -311,23 +339,12 @@ class ChatService:
         message: str,
         on_step: Callable[[str], None] | None = None,
     ) -> ChatTurn:
-        self._state(thread_id, tenant)
-        config = {**self._config(thread_id), "recursion_limit": self.agent.recursion_limit}
-        final: dict = {}
-        for mode, chunk in self._graph.stream(
-            {"message": message}, config, stream_mode=["updates", "values"]
-        ):
-            if mode == "updates" and on_step is not None:
-                for step in chunk:
-                    on_step(step)
-            elif mode == "values":
-                final = chunk
-        return ChatTurn(
-            reply=final.get("reply", ""),
-            changes=[Change.model_validate(c) for c in final.get("changes", [])],
-            plan=Plan.model_validate(final["plan"]),
-            assessment=Assessment.model_validate(final["assessment"]),
-        )
+        for item in self.stream(thread_id, tenant, message):
+            if isinstance(item, ChatTurn):
+                return item
+            if on_step is not None:
+                on_step(item)
+        raise RuntimeError("the chat graph ended without a turn")
 
 
 @dataclass(frozen=True)

@@ -10,28 +10,39 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.repository import Caller, Repository, StoredPlan, hash_key
-from agent.service import PlansService
+from agent.service import ChatService, LessonsService, PlansService, ThreadNotFound
 from api.schemas import (
     HealthPublic,
+    ImportPublic,
+    LessonCreate,
+    LessonListPublic,
+    LessonPublic,
+    MessageCreate,
     PlanCreate,
     PlanListPublic,
     PlanPublic,
     PlanSummaryPublic,
     Problem,
+    ThreadPublic,
+    ThreadStatePublic,
 )
+from knowledge.models import Archetype
+from knowledge.store import LessonFilters, LessonHit
+from tools.assessment import Assessment
 from tools.brief import BriefError
+from tools.domain import Plan
 from tools.ratelimit import RateLimiter
 
 MAX_BODY_BYTES = 256 * 1024
@@ -42,6 +53,8 @@ PROBLEM = "application/problem+json"
 class Services:
     plans: PlansService
     repository: Repository
+    lessons: LessonsService
+    chats: ChatService
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(per_minute=60, burst=20))
     clock: Callable[[], float] = time.monotonic
 
@@ -88,6 +101,8 @@ WriterDep = Annotated[Caller, Depends(writer)]
 ServicesDep = Annotated[Services, Depends(_services)]
 
 plans = APIRouter(prefix="/v1/plans", tags=["plans"])
+lessons = APIRouter(prefix="/v1/lessons", tags=["lessons"])
+threads = APIRouter(prefix="/v1", tags=["chat"])
 health = APIRouter(prefix="/v1", tags=["health"])
 
 
@@ -140,6 +155,100 @@ def export_markdown(plan_id: str, who: CallerDep, services: ServicesDep) -> Plai
     return PlainTextResponse(services.plans.markdown(stored), media_type="text/markdown")
 
 
+def _lesson(hit: LessonHit, scored: bool) -> LessonPublic:
+    return LessonPublic(
+        id=hit.id,
+        title=hit.title,
+        score=hit.score if scored else None,
+        metadata=dict(hit.metadata),
+        document=hit.document,
+    )
+
+
+@lessons.get("", response_model=LessonListPublic)
+def search_lessons(
+    who: CallerDep,
+    services: ServicesDep,
+    q: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
+    k: Annotated[int, Query(ge=1, le=50, strict=True)] = 5,
+    archetype: Archetype | None = None,
+) -> LessonListPublic:
+    """This tenant's lessons: the k best for `q`, or all of them without `q`."""
+    filters = LessonFilters(archetype=archetype)
+    if q is None:
+        hits = services.lessons.list_lessons(who.tenant, filters)
+        return LessonListPublic(items=[_lesson(h, False) for h in hits])
+    hits = services.lessons.search(q, who.tenant, k, filters)
+    return LessonListPublic(items=[_lesson(h, True) for h in hits])
+
+
+@lessons.post("", status_code=201, response_model=ImportPublic)
+def add_lesson(body: LessonCreate, who: WriterDep, services: ServicesDep) -> ImportPublic:
+    report = services.lessons.add(who.tenant, body.model_dump(mode="json"))
+    return ImportPublic(added=report.added, updated=report.updated, unchanged=report.unchanged)
+
+
+@lessons.delete("/{lesson_id}", status_code=204)
+def delete_lesson(lesson_id: str, who: WriterDep, services: ServicesDep) -> None:
+    if not services.lessons.delete(who.tenant, lesson_id):
+        raise HTTPException(404, f"no lesson {lesson_id}")
+
+
+@threads.post("/plans/{plan_id}/threads", status_code=201, response_model=ThreadPublic)
+def start_thread(plan_id: str, who: WriterDep, services: ServicesDep) -> ThreadPublic:
+    """A chat thread on a stored plan; its id is made here and carries the tenant."""
+    stored = _found(services, who, plan_id)
+    plan = Plan.model_validate_json(stored.plan_json)
+    assessment = Assessment.model_validate_json(stored.assessment_json)
+    return ThreadPublic(id=services.chats.start(plan, assessment, who.tenant), plan_id=plan_id)
+
+
+def _thread(services: Services, who: Caller, thread_id: str) -> ThreadStatePublic:
+    try:
+        plan, assessment, transcript = services.chats.current(thread_id, who.tenant)
+    except ThreadNotFound:
+        raise HTTPException(404, f"no thread {thread_id}") from None
+    return ThreadStatePublic(
+        id=thread_id,
+        transcript=transcript,
+        assessment=assessment.model_dump(mode="json"),
+        plan=plan.model_dump(mode="json"),
+    )
+
+
+@threads.get("/threads/{thread_id}", response_model=ThreadStatePublic)
+def get_thread(thread_id: str, who: CallerDep, services: ServicesDep) -> ThreadStatePublic:
+    return _thread(services, who, thread_id)
+
+
+def _event(kind: str, data: dict) -> str:
+    return f"event: {kind}\ndata: {json.dumps(data)}\n\n"
+
+
+@threads.post(
+    "/threads/{thread_id}/messages",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def send_message(
+    thread_id: str, body: MessageCreate, who: WriterDep, services: ServicesDep
+) -> StreamingResponse:
+    """Server-sent events: `step` as each graph step finishes, then `message` (the reply and
+    what changed), then `done`."""
+    _thread(services, who, thread_id)  # 404 before the stream starts
+
+    def events() -> Iterator[str]:
+        for item in services.chats.stream(thread_id, who.tenant, body.message):
+            if isinstance(item, str):
+                yield _event("step", {"step": item})
+            else:
+                changes = [c.model_dump() for c in item.changes]
+                yield _event("message", {"reply": item.reply, "changes": changes})
+        yield _event("done", {})
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
 @health.get("/health", response_model=HealthPublic)
 def healthz() -> HealthPublic:
     return HealthPublic(status="ok")
@@ -162,6 +271,8 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
     app.state.services = services
     app.include_router(health)
     app.include_router(plans)
+    app.include_router(lessons)
+    app.include_router(threads)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,

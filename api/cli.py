@@ -80,18 +80,26 @@ def _service(iterations: int | None = None, seed: int | None = None) -> Planning
     )
 
 
-def _drafting_service(iterations: int | None, seed: int | None) -> PlanningService:
-    """The service with the plan graph's dependencies; the lessons store is made ready first
-    (seeded on first use, with a progress bar) so that drafting itself is quick."""
+def _drafting(
+    iterations: int | None = None, seed: int | None = None
+) -> tuple[PlanningService, LessonsService]:
+    """The service with the plan graph's dependencies, and the lessons store it reads; the
+    store is made ready first (seeded on first use, with a progress bar) so that drafting
+    itself is quick."""
     s = _settings()
     knowledge = _lessons_service()
     _ready(knowledge)
     try:
-        return planning_service(
+        service = planning_service(
             s, _profile(s), iterations=iterations, seed=seed, knowledge=knowledge
         )
     except ValueError as exc:  # an LLM setting that does not make a client
         _fail(f"invalid model settings: {exc}")
+    return service, knowledge
+
+
+def _drafting_service(iterations: int | None, seed: int | None) -> PlanningService:
+    return _drafting(iterations, seed)[0]
 
 
 def _read(source: str) -> tuple[bytes, str]:
@@ -332,7 +340,7 @@ def serve(
 ) -> None:
     """Serve the HTTP API (/v1, OpenAPI at /docs); keys come from `pmpilot keys create`."""
     s = _settings()
-    services = api_services(s, _drafting_service(None, None))
+    services = api_services(s, *_drafting())
     uvicorn.run(create_app(services, s.cors_origins), host=host, port=port, log_level="info")
 
 

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge.models import Archetype, Impact, LessonCategory, Phase
+
 MAX_BRIEF_CHARS = 50_000
 
 
@@ -36,6 +38,53 @@ class PlanListPublic(BaseModel):
     items: list[PlanSummaryPublic]
     limit: int
     offset: int
+
+
+class LessonCreate(_In):
+    """One lesson, as a PM records it; the id is derived from its content when not given."""
+
+    title: Annotated[str, Field(min_length=5, max_length=200)]
+    text: Annotated[str, Field(min_length=20, max_length=4000)]
+    archetype: Archetype
+    phase: Phase
+    category: LessonCategory
+    impact: Impact = "medium"
+    recommendation: Annotated[str, Field(min_length=5, max_length=2000)]
+    tags: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=20)] = []
+
+
+class LessonPublic(BaseModel):
+    id: str
+    title: str
+    score: float | None = None
+    metadata: dict[str, Any]
+    document: str
+
+
+class LessonListPublic(BaseModel):
+    items: list[LessonPublic]
+
+
+class ImportPublic(BaseModel):
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+class ThreadPublic(BaseModel):
+    id: str
+    plan_id: str
+
+
+class MessageCreate(_In):
+    message: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ThreadStatePublic(BaseModel):
+    id: str
+    transcript: list[dict[str, Any]]
+    assessment: dict[str, Any]
+    plan: dict[str, Any]
 
 
 class HealthPublic(BaseModel):

@@ -114,7 +114,13 @@ def repository(s: Settings) -> Repository:
     return Repository(s.data_dir / "plans.sqlite3")
 
 
-def api_services(s: Settings, planning: PlanningService) -> Services:
+def api_services(s: Settings, planning: PlanningService, lessons: LessonsService) -> Services:
     repo = repository(s)
     limiter = RateLimiter(per_minute=s.rate_limit_per_minute, burst=s.rate_limit_burst)
-    return Services(plans=PlansService(planning, repo), repository=repo, limiter=limiter)
+    return Services(
+        plans=PlansService(planning, repo),
+        repository=repo,
+        lessons=lessons,
+        chats=chat_service(s, planning),
+        limiter=limiter,
+    )

@@ -3,6 +3,7 @@ create`, two tenants that must never see each other's plans."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -210,3 +212,90 @@ def test_a_key_over_its_rate_gets_429_with_retry_after(
         assert other.status_code == 200  # the limit is per key
     finally:
         limited.kill()
+
+
+LESSON = {
+    "title": "Carrier sandbox rate limits hid a production throttle",
+    "text": "The carrier's sandbox allowed 50 requests per second; production throttled us at"
+    " 5 per second during peak and label printing queued for an hour.",
+    "archetype": "api_integration",
+    "phase": "test",
+    "category": "vendor",
+    "impact": "high",
+    "recommendation": "Ask each carrier for production rate limits in writing and load-test.",
+    "tags": ["carrier", "rate limit"],
+}
+
+
+def test_lessons_are_added_searched_and_deleted_within_a_tenant(
+    server: Server, keys: dict[str, str]
+) -> None:
+    acme, globex = _h(keys["acme"]), _h(keys["globex"])
+    r = httpx.post(f"{server.url}/v1/lessons", json=LESSON, headers=acme, timeout=30)
+    assert r.status_code == 201, r.text
+    [lesson_id] = r.json()["added"]
+    found = httpx.get(
+        f"{server.url}/v1/lessons", params={"q": "carrier production throttling"}, headers=acme
+    ).json()["items"]
+    assert found and found[0]["id"] == lesson_id and found[0]["score"] is not None
+    theirs = httpx.get(f"{server.url}/v1/lessons", headers=globex).json()["items"]
+    assert lesson_id not in [x["id"] for x in theirs]
+    assert httpx.delete(f"{server.url}/v1/lessons/{lesson_id}", headers=globex).status_code == 404
+    assert (
+        httpx.delete(f"{server.url}/v1/lessons/{lesson_id}", headers=_h(keys["viewer"])).status_code
+        == 403
+    )
+    assert httpx.delete(f"{server.url}/v1/lessons/{lesson_id}", headers=acme).status_code == 204
+    listed = httpx.get(f"{server.url}/v1/lessons", headers=acme).json()["items"]
+    assert lesson_id not in [x["id"] for x in listed]
+
+
+def test_a_bad_lesson_names_its_field(server: Server, keys: dict[str, str]) -> None:
+    r = httpx.post(
+        f"{server.url}/v1/lessons",
+        json={**LESSON, "archetype": "moon_base"},
+        headers=_h(keys["acme"]),
+    )
+    assert r.status_code == 422
+    assert "body.archetype" in [e["field"] for e in r.json()["errors"]]
+
+
+def _events(response: httpx.Response) -> list[tuple[str, dict]]:
+    out, kind = [], ""
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: "):
+            out.append((kind, json.loads(line[6:])))
+    return out
+
+
+def test_chat_on_a_plan_streams_steps_then_what_changed(
+    server: Server, keys: dict[str, str], created: dict
+) -> None:
+    acme = _h(keys["acme"])
+    r = httpx.post(f"{server.url}/v1/plans/{created['id']}/threads", headers=acme)
+    assert r.status_code == 201, r.text
+    thread = r.json()["id"]
+    assert thread.startswith("acme.")
+    body = {"message": "what if the budget is $100k?"}
+    url = f"{server.url}/v1/threads/{thread}/messages"
+    with httpx.stream("POST", url, json=body, headers=acme, timeout=60) as resp:
+        assert resp.status_code == 200
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        events = _events(resp)
+    steps = [d["step"] for k, d in events if k == "step"]
+    assert steps[:2] == ["interpret", "apply"] and "reassess" in steps
+    [message] = [d for k, d in events if k == "message"]
+    assert [c["what"] for c in message["changes"]] == ["budget"]
+    assert events[-1][0] == "done"
+    state = httpx.get(f"{server.url}/v1/threads/{thread}", headers=acme).json()
+    assert Decimal(state["assessment"]["budget_check"]["budget"]["amount"]) == 100000
+    assert [t["role"] for t in state["transcript"]] == ["user", "assistant"]
+    globex = _h(keys["globex"])
+    assert httpx.get(f"{server.url}/v1/threads/{thread}", headers=globex).status_code == 404
+    forged = thread.replace("acme.", "globex.")
+    r = httpx.post(f"{server.url}/v1/threads/{forged}/messages", json=body, headers=globex)
+    assert r.status_code == 404
+    r = httpx.post(f"{server.url}/v1/plans/{created['id']}/threads", headers=globex)
+    assert r.status_code == 404
