@@ -43,7 +43,7 @@ RERECORD = "re-record with `python -m evals.record_cassettes` (see tests/agent/c
 def _manifest(directory: Path = CASSETTES) -> dict[str, Any]:
     path = directory / MANIFEST
     if not path.exists():
-        pytest.skip(f"cassettes not recorded yet ({path} missing); {RERECORD}")
+        pytest.fail(f"the committed cassettes are missing ({path}); {RERECORD}")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -52,7 +52,7 @@ def replay_case(directory: Path, case: Case) -> CaseResult:
     manifest = _manifest(directory)
     entry = manifest["cases"].get(case.name)
     if entry is None or entry["outcome"] != "ok":
-        pytest.skip(f"{case.name} was not recorded successfully ({entry}); {RERECORD}")
+        pytest.fail(f"{case.name} has no successful recording ({entry}); {RERECORD}")
     client = LlmClient.from_config(replay_config(manifest), clock=FakeClock())
     with cassette_vcr(directory, "none").use_cassette(entry["cassette"]) as cassette:
         try:
