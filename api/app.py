@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.repository import Caller, Repository, StoredPlan, hash_key
 from agent.service import ChatService, LessonsService, PlansService, ThreadNotFound
+from api import page
 from api.schemas import (
     HealthPublic,
     ImportPublic,
@@ -273,6 +274,7 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
     app.include_router(plans)
     app.include_router(lessons)
     app.include_router(threads)
+    page.install(app)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
