@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from knowledge.seed_corpus import SEED_TENANT as SHARED_TENANT
+
 Role = Literal["pm", "viewer", "admin"]
 KEY_PREFIX = "pmp_"
 
@@ -84,7 +86,9 @@ class Repository:
             self._db.execute("COMMIT")
 
     def create_key(self, tenant: str, role: Role) -> str:
-        """A new key for `tenant`; only its hash is kept."""
+        """A new key for `tenant`; only its hash is kept. The shared corpus has no keys."""
+        if tenant == SHARED_TENANT:
+            raise ValueError(f"{tenant!r} is the shared corpus, not a tenant")
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         with self._tx() as db:
             db.execute(

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column, Table
 from rich.text import Text
 
+from agent.corpus import SHARED_TENANT
 from agent.llm import LlmError
 from agent.repository import Role
 from agent.service import LessonsService, PlanningService
@@ -122,6 +123,15 @@ def _tenant(value: str) -> str:
         return check_tenant(value)
     except ValueError as exc:
         raise typer.BadParameter(f"{exc}: lower-case letters, digits, '-' and '_'") from None
+
+
+def _key_tenant(value: str) -> str:
+    if _tenant(value) == SHARED_TENANT:
+        raise typer.BadParameter(
+            f"{SHARED_TENANT!r} is the shared corpus every tenant reads: keys are for tenants"
+            " (curate the shared corpus with `pmpilot lessons import`)"
+        )
+    return value
 
 
 def _describe(exc: ValidationError) -> str:
@@ -351,7 +361,7 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("create")
 def create_key(
     tenant: Annotated[
-        str, typer.Option(help="Whose data the key reads and writes.", callback=_tenant)
+        str, typer.Option(help="Whose data the key reads and writes.", callback=_key_tenant)
     ],
     role: Annotated[Role, typer.Option(help="pm (read and write), viewer (read) or admin.")] = "pm",
 ) -> None:

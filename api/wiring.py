@@ -13,6 +13,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from pydantic import SecretStr
 
 from agent.chat import model_interpreter
+from agent.corpus import SharedCorpus
 from agent.deps import AgentDeps
 from agent.drafting.model import ModelDrafter
 from agent.drafting.offline import OfflineDrafter
@@ -81,7 +82,7 @@ def planning_service(
     iterations = s.iterations if iterations is None else iterations
     deps = AgentDeps(
         drafter=drafter(s),
-        knowledge=knowledge if knowledge is not None else lessons_service(s),
+        knowledge=SharedCorpus(knowledge if knowledge is not None else lessons_service(s)),
         templates=load_templates(),
         rates=default_rates,
         today=date.today,
