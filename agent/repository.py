@@ -41,7 +41,24 @@ CREATE TABLE IF NOT EXISTS plans (
     PRIMARY KEY (tenant, id)
 );
 CREATE INDEX IF NOT EXISTS plans_by_time ON plans (tenant, created);
+CREATE TABLE IF NOT EXISTS jobs (
+    tenant TEXT NOT NULL,
+    id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    status TEXT NOT NULL,
+    step TEXT NOT NULL DEFAULT '',
+    brief TEXT NOT NULL,
+    plan_id TEXT,
+    error TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (tenant, id)
+);
+CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (status) WHERE status IN ('queued', 'running');
 """
+_COLUMNS = {"plans": {"parent": "TEXT"}}
+"""Columns added after a table was first made: added to older files when they are opened."""
+
+JobStatus = Literal["queued", "running", "succeeded", "failed"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,25 @@ class StoredPlan:
     title: str
     plan_json: str
     assessment_json: str
+    parent: str | None = None
+    """The plan this one was edited from."""
+
+
+@dataclass(frozen=True)
+class StoredJob:
+    id: str
+    tenant: str
+    created: str
+    updated: str
+    status: JobStatus
+    step: str
+    brief: str
+    plan_id: str | None
+    error: str
+
+
+_JOB = "SELECT id, tenant, created, updated, status, step, brief, plan_id, error FROM jobs"
+_PLAN = "SELECT id, tenant, created, title, plan_json, assessment_json, parent FROM plans"
 
 
 def hash_key(key: str) -> str:
@@ -71,6 +107,11 @@ class Repository:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        for table, columns in _COLUMNS.items():
+            have = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
         self._lock = threading.Lock()
         self._now = now
 
@@ -104,32 +145,105 @@ class Repository:
             ).fetchone()
         return Caller(tenant=row[0], role=row[1]) if row else None
 
-    def add_plan(self, tenant: str, title: str, plan_json: str, assessment_json: str) -> str:
-        plan_id = uuid.uuid4().hex
+    def add_plan(
+        self,
+        tenant: str,
+        title: str,
+        plan_json: str,
+        assessment_json: str,
+        *,
+        parent: str | None = None,
+    ) -> str:
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?)",
-                (tenant, plan_id, self._now().isoformat(), title, plan_json, assessment_json),
-            )
+            return self._insert_plan(db, tenant, title, plan_json, assessment_json, parent=parent)
+
+    def _insert_plan(
+        self,
+        db: sqlite3.Connection,
+        tenant: str,
+        title: str,
+        plan_json: str,
+        assessment_json: str,
+        *,
+        parent: str | None = None,
+    ) -> str:
+        plan_id = uuid.uuid4().hex
+        db.execute(
+            "INSERT INTO plans (tenant, id, created, title, plan_json, assessment_json, parent)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (tenant, plan_id, self._now().isoformat(), title, plan_json, assessment_json, parent),
+        )
         return plan_id
 
     def plan(self, tenant: str, plan_id: str) -> StoredPlan | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, tenant, created, title, plan_json, assessment_json FROM plans"
-                " WHERE tenant = ? AND id = ?",
-                (tenant, plan_id),
+                f"{_PLAN} WHERE tenant = ? AND id = ?", (tenant, plan_id)
             ).fetchone()
         return StoredPlan(*row) if row else None
 
     def plans(self, tenant: str, limit: int = 50, offset: int = 0) -> list[StoredPlan]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, tenant, created, title, '', '' FROM plans WHERE tenant = ?"
+                "SELECT id, tenant, created, title, '', '', parent FROM plans WHERE tenant = ?"
                 " ORDER BY created DESC, id LIMIT ? OFFSET ?",
                 (tenant, limit, offset),
             ).fetchall()
         return [StoredPlan(*r) for r in rows]
+
+    # --- jobs: a brief drafted in the background (model runs) --------------------------------
+
+    def add_job(self, tenant: str, brief: str) -> StoredJob:
+        """A queued job; the brief is committed before the job is acknowledged."""
+        job_id = uuid.uuid4().hex
+        now = self._now().isoformat()
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO jobs (tenant, id, created, updated, status, brief)"
+                " VALUES (?, ?, ?, ?, 'queued', ?)",
+                (tenant, job_id, now, now, brief),
+            )
+        job = self.job(tenant, job_id)
+        assert job is not None
+        return job
+
+    def job(self, tenant: str, job_id: str) -> StoredJob | None:
+        with self._lock:
+            row = self._db.execute(
+                f"{_JOB} WHERE tenant = ? AND id = ?", (tenant, job_id)
+            ).fetchone()
+        return StoredJob(*row) if row else None
+
+    def unfinished_jobs(self) -> list[StoredJob]:
+        """Jobs a stopped server left queued or running, oldest first: to run again."""
+        with self._lock:
+            rows = self._db.execute(
+                f"{_JOB} WHERE status IN ('queued', 'running') ORDER BY created, id"
+            ).fetchall()
+        return [StoredJob(*r) for r in rows]
+
+    def update_job(
+        self, tenant: str, job_id: str, status: JobStatus, step: str = "", error: str = ""
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE jobs SET status = ?, step = ?, error = ?, updated = ?"
+                " WHERE tenant = ? AND id = ?",
+                (status, step, error, self._now().isoformat(), tenant, job_id),
+            )
+
+    def finish_job(
+        self, tenant: str, job_id: str, title: str, plan_json: str, assessment_json: str
+    ) -> str:
+        """Store the job's plan and mark it succeeded in one transaction."""
+        with self._tx() as db:
+            plan_id = self._insert_plan(db, tenant, title, plan_json, assessment_json)
+            db.execute(
+                "UPDATE jobs SET status = 'succeeded', step = '', plan_id = ?, updated = ?"
+                " WHERE tenant = ? AND id = ?",
+                (plan_id, self._now().isoformat(), tenant, job_id),
+            )
+        return plan_id
 
     def ready(self) -> bool:
         with self._lock:

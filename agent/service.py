@@ -8,8 +8,10 @@ plan graph) joins here when the agent lands; the ways in stay the same. Its depe
 from __future__ import annotations
 
 import json
+import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +21,8 @@ from langgraph.types import Checkpointer
 from agent.chat import Interpreter, build_chat_graph
 from agent.deps import AgentDeps
 from agent.graph import build_plan_graph
-from agent.repository import Repository, StoredPlan
+from agent.llm import LlmError
+from agent.repository import Repository, StoredJob, StoredPlan
 from knowledge.embedding import EmbeddingConfig, make_embedding_function
 from knowledge.history import CalibrationReport, calibrate_file, default_profile
 from knowledge.ingest import (
@@ -54,10 +57,12 @@ from tools.brief import BriefError
 from tools.budget import project_level_costs
 from tools.calibration import CalibrationProfile
 from tools.domain import CostItem, Plan, StatusUpdate
-from tools.edits import Change, read_edits
+from tools.edits import Change, Edit, apply_edits, changes, read_edits
 from tools.evm import EarnedValue
 from tools.mspdi import read_mspdi
 from tools.report import render_markdown
+
+log = logging.getLogger(__name__)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """The header of a compound file, the container of .mpp files."""
@@ -355,26 +360,110 @@ class ChatTurn:
     assessment: Assessment
 
 
+class PlanEditError(ValueError):
+    """Edit `index` of a request cannot apply to the plan (the others were not applied)."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 @dataclass
 class PlansService:
-    """Plans as the HTTP API keeps them: drafted from a brief (or assessed from a given plan),
-    stored per tenant, read back only by that tenant."""
+    """Plans as the HTTP API keeps them: drafted from a brief (or edited from a stored plan),
+    stored per tenant, read back only by that tenant.
+
+    With `background`, briefs are drafted as jobs on one worker thread (model runs take
+    minutes): the brief is stored before the job is acknowledged, and jobs a stopped server
+    left unfinished run again at `resume()`."""
 
     planning: PlanningService
     repository: Repository
+    background: bool = False
+    _pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="plan-job"),
+        init=False,
+        repr=False,
+    )
 
     def create(self, tenant: str, brief: str) -> StoredPlan:
         """Draft a plan from a brief and store it; BriefError for a brief no one can plan."""
         plan, assessment = self.planning.draft(brief, tenant)
-        plan_id = self.repository.add_plan(
+        return self._stored(tenant, self._add(tenant, plan, assessment))
+
+    def _add(
+        self, tenant: str, plan: Plan, assessment: Assessment, parent: str | None = None
+    ) -> str:
+        return self.repository.add_plan(
             tenant,
             assessment.brief.title,
             plan.model_dump_json(),
             assessment.model_dump_json(),
+            parent=parent,
         )
+
+    def _stored(self, tenant: str, plan_id: str) -> StoredPlan:
         stored = self.repository.plan(tenant, plan_id)
         assert stored is not None  # just written in the same process
         return stored
+
+    def submit(self, tenant: str, brief: str) -> StoredJob:
+        """Queue a brief; its job says how far it got and, when done, which plan it made."""
+        job = self.repository.add_job(tenant, brief)
+        self._pool.submit(self._run, job)
+        return job
+
+    def resume(self) -> int:
+        """Queue again the jobs a stopped server left unfinished; how many."""
+        jobs = self.repository.unfinished_jobs()
+        for job in jobs:
+            self._pool.submit(self._run, job)
+        return len(jobs)
+
+    def job(self, tenant: str, job_id: str) -> StoredJob | None:
+        return self.repository.job(tenant, job_id)
+
+    def _run(self, job: StoredJob) -> None:
+        def step(name: str) -> None:
+            self.repository.update_job(job.tenant, job.id, "running", step=name)
+
+        step("")
+        try:
+            plan, assessment = self.planning.draft(job.brief, job.tenant, on_step=step)
+        except (BriefError, LlmError) as exc:
+            self.repository.update_job(job.tenant, job.id, "failed", error=str(exc))
+            return
+        except Exception:
+            log.exception("plan job %s failed", job.id)
+            error = "the server failed to draft this plan (its log has the details)"
+            self.repository.update_job(job.tenant, job.id, "failed", error=error)
+            return
+        self.repository.finish_job(
+            job.tenant,
+            job.id,
+            assessment.brief.title,
+            plan.model_dump_json(),
+            assessment.model_dump_json(),
+        )
+
+    def edit(
+        self, tenant: str, plan_id: str, edits: Sequence[Edit]
+    ) -> tuple[StoredPlan, list[Change]] | None:
+        """Apply typed edits to a stored plan and store the result as a new plan derived from
+        it (the original stays as it was); None when the tenant has no such plan."""
+        stored = self.repository.plan(tenant, plan_id)
+        if stored is None:
+            return None
+        plan = Plan.model_validate_json(stored.plan_json)
+        for index, edit in enumerate(edits):
+            try:
+                plan = apply_edits(plan, [edit])
+            except ValueError as exc:  # EditError, or a plan the edit made invalid
+                raise PlanEditError(index, str(exc)) from None
+        before = Assessment.model_validate_json(stored.assessment_json)
+        after = self.planning.assess(plan)
+        new_id = self._add(tenant, plan, after, parent=plan_id)
+        return self._stored(tenant, new_id), changes(before, after)
 
     def get(self, tenant: str, plan_id: str) -> StoredPlan | None:
         return self.repository.plan(tenant, plan_id)

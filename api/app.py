@@ -10,28 +10,38 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.repository import Caller, Repository, StoredPlan, hash_key
-from agent.service import ChatService, LessonsService, PlansService, ThreadNotFound
+from agent.repository import Caller, Repository, StoredJob, StoredPlan, hash_key
+from agent.service import (
+    ChatService,
+    LessonsService,
+    PlanEditError,
+    PlansService,
+    ThreadNotFound,
+)
 from api import page
 from api.schemas import (
+    EditCreate,
     HealthPublic,
     ImportPublic,
+    JobPublic,
     LessonCreate,
     LessonListPublic,
     LessonPublic,
     MessageCreate,
     PlanCreate,
+    PlanEditPublic,
     PlanListPublic,
     PlanPublic,
     PlanSummaryPublic,
@@ -102,6 +112,7 @@ WriterDep = Annotated[Caller, Depends(writer)]
 ServicesDep = Annotated[Services, Depends(_services)]
 
 plans = APIRouter(prefix="/v1/plans", tags=["plans"])
+jobs = APIRouter(prefix="/v1/jobs", tags=["plans"])
 lessons = APIRouter(prefix="/v1/lessons", tags=["lessons"])
 threads = APIRouter(prefix="/v1", tags=["chat"])
 health = APIRouter(prefix="/v1", tags=["health"])
@@ -112,8 +123,21 @@ def _public(stored: StoredPlan) -> PlanPublic:
         id=stored.id,
         title=stored.title,
         created=stored.created,
+        parent=stored.parent,
         assessment=json.loads(stored.assessment_json),
         plan=json.loads(stored.plan_json),
+    )
+
+
+def _job(job: StoredJob) -> JobPublic:
+    return JobPublic(
+        id=job.id,
+        status=job.status,
+        step=job.step,
+        created=job.created,
+        updated=job.updated,
+        plan_id=job.plan_id,
+        error=job.error,
     )
 
 
@@ -124,9 +148,28 @@ def _found(services: Services, who: Caller, plan_id: str) -> StoredPlan:
     return stored
 
 
-@plans.post("", status_code=201, response_model=PlanPublic)
-def create_plan(body: PlanCreate, who: WriterDep, services: ServicesDep) -> PlanPublic:
-    """Draft a plan from a brief (offline drafter: synchronous)."""
+@plans.post(
+    "",
+    status_code=201,
+    response_model=PlanPublic | JobPublic,
+    responses={
+        201: {"model": PlanPublic, "description": "The plan (offline drafter: synchronous)."},
+        202: {
+            "model": JobPublic,
+            "description": "A job (model drafter): poll its Location until it is finished.",
+        },
+    },
+)
+def create_plan(
+    body: PlanCreate, who: WriterDep, services: ServicesDep, response: Response
+) -> PlanPublic | JobPublic:
+    """Draft a plan from a brief: the plan itself with the offline drafter, a job to poll
+    when a model drafts (minutes)."""
+    if services.plans.background:
+        job = services.plans.submit(who.tenant, body.brief)
+        response.status_code = 202
+        response.headers["Location"] = f"/v1/jobs/{job.id}"
+        return _job(job)
     return _public(services.plans.create(who.tenant, body.brief))
 
 
@@ -148,6 +191,33 @@ def list_plans(
 @plans.get("/{plan_id}", response_model=PlanPublic)
 def get_plan(plan_id: str, who: CallerDep, services: ServicesDep) -> PlanPublic:
     return _public(_found(services, who, plan_id))
+
+
+@plans.post("/{plan_id}/edits", status_code=201, response_model=PlanEditPublic)
+def edit_plan(
+    plan_id: str, body: EditCreate, who: WriterDep, services: ServicesDep
+) -> PlanEditPublic:
+    """Apply typed edits; the result is stored as a new plan whose `parent` is this one."""
+    try:
+        edited = services.plans.edit(who.tenant, plan_id, body.edits)
+    except PlanEditError as exc:
+        field = f"body.edits.{exc.index}"
+        raise RequestValidationError([{"loc": field.split("."), "msg": str(exc)}]) from None
+    if edited is None:
+        raise HTTPException(404, f"no plan {plan_id}")
+    stored, diff = edited
+    return PlanEditPublic(**_public(stored).model_dump(), changes=diff)
+
+
+@plans.get("/{plan_id}/plan.json")
+def export_json(plan_id: str, who: CallerDep, services: ServicesDep) -> Response:
+    """plan.json, the contract of `pmpilot plan --out`, as a file."""
+    stored = _found(services, who, plan_id)
+    return Response(
+        stored.assessment_json,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="plan-{stored.id}.json"'},
+    )
 
 
 @plans.get("/{plan_id}/plan.md", response_class=PlainTextResponse)
@@ -250,6 +320,14 @@ def send_message(
     return StreamingResponse(events(), media_type="text/event-stream")
 
 
+@jobs.get("/{job_id}", response_model=JobPublic)
+def get_job(job_id: str, who: CallerDep, services: ServicesDep) -> JobPublic:
+    job = services.plans.job(who.tenant, job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id}")
+    return _job(job)
+
+
 @health.get("/health", response_model=HealthPublic)
 def healthz() -> HealthPublic:
     return HealthPublic(status="ok")
@@ -263,7 +341,13 @@ def ready(services: ServicesDep) -> HealthPublic:
 
 
 def create_app(services: Services, cors_origins: list[str] | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services.plans.resume()  # jobs a stopped server acknowledged and did not finish
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="pmpilot",
         version="0.1.0",
         summary="Planning agent for IT project managers: the LLM proposes, the engine decides.",
@@ -272,6 +356,7 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
     app.state.services = services
     app.include_router(health)
     app.include_router(plans)
+    app.include_router(jobs)
     app.include_router(lessons)
     app.include_router(threads)
     page.install(app)

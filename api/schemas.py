@@ -6,7 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.repository import JobStatus
 from knowledge.models import Archetype, Impact, LessonCategory, Phase
+from tools.edits import Change, Edit
 
 MAX_BRIEF_CHARS = 50_000
 
@@ -24,6 +26,8 @@ class PlanSummaryPublic(BaseModel):
     id: str
     title: str
     created: str
+    parent: str | None = None
+    """The plan this one was edited from."""
 
 
 class PlanPublic(PlanSummaryPublic):
@@ -32,6 +36,32 @@ class PlanPublic(PlanSummaryPublic):
     budget_check, assumptions, engine)."""
     plan: dict[str, Any]
     """The drafted plan itself (draft.json)."""
+
+
+class EditCreate(_In):
+    """Typed edits, applied in order to a stored plan; the result is a new plan."""
+
+    edits: Annotated[list[Edit], Field(min_length=1, max_length=10)]
+
+
+class PlanEditPublic(PlanPublic):
+    changes: list[Change]
+    """What the engine computes differently after the edits (only what differs)."""
+
+
+class JobPublic(BaseModel):
+    """A brief being drafted in the background (model runs); poll until it is finished."""
+
+    id: str
+    status: JobStatus
+    step: str
+    """The last step of the plan graph that finished, while running."""
+    created: str
+    updated: str
+    plan_id: str | None
+    """The plan made, once the job succeeded."""
+    error: str
+    """Why the job failed (the brief, or the model's endpoint), once it failed."""
 
 
 class PlanListPublic(BaseModel):

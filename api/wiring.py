@@ -119,7 +119,7 @@ def api_services(s: Settings, planning: PlanningService, lessons: LessonsService
     repo = repository(s)
     limiter = RateLimiter(per_minute=s.rate_limit_per_minute, burst=s.rate_limit_burst)
     return Services(
-        plans=PlansService(planning, repo),
+        plans=PlansService(planning, repo, background=s.use_model),
         repository=repo,
         lessons=lessons,
         chats=chat_service(s, planning),

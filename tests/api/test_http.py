@@ -299,3 +299,65 @@ def test_chat_on_a_plan_streams_steps_then_what_changed(
     assert r.status_code == 404
     r = httpx.post(f"{server.url}/v1/plans/{created['id']}/threads", headers=globex)
     assert r.status_code == 404
+
+
+def test_an_edit_makes_a_new_plan_and_leaves_the_original(
+    server: Server, keys: dict[str, str], created: dict
+) -> None:
+    acme = _h(keys["acme"])
+    budget = Decimal(created["assessment"]["budget_check"]["budget"]["amount"])
+    body = {"edits": [{"op": "set_budget", "amount": str(budget * 2)}]}
+    r = httpx.post(f"{server.url}/v1/plans/{created['id']}/edits", json=body, headers=acme)
+    assert r.status_code == 201, r.text
+    edited = r.json()
+    assert edited["parent"] == created["id"] and edited["id"] != created["id"]
+    assert Decimal(edited["assessment"]["budget_check"]["budget"]["amount"]) == budget * 2
+    assert "budget" in " ".join(c["what"].lower() for c in edited["changes"])
+    again = httpx.get(f"{server.url}/v1/plans/{created['id']}", headers=acme).json()
+    assert again["assessment"] == created["assessment"]  # the original is kept as it was
+    stored = httpx.get(f"{server.url}/v1/plans/{edited['id']}", headers=acme).json()
+    assert stored["assessment"] == edited["assessment"] and stored["parent"] == created["id"]
+
+
+@pytest.mark.parametrize(
+    ("edits", "field"),
+    [
+        ([{"op": "remove", "code": "9.9"}], "body.edits.0"),
+        (
+            [{"op": "set_deadline", "deadline": "2027-06-30"}, {"op": "lock", "code": "x"}],
+            "body.edits.1",
+        ),
+        ([{"op": "set_budget", "amount": -5}], "body.edits.0.set_budget.amount"),
+        ([{"op": "fly"}], "body.edits.0"),
+        ([], "body.edits"),
+    ],
+)
+def test_an_edit_that_cannot_apply_is_422_naming_it(
+    server: Server, keys: dict[str, str], created: dict, edits: list, field: str
+) -> None:
+    url = f"{server.url}/v1/plans/{created['id']}/edits"
+    r = httpx.post(url, json={"edits": edits}, headers=_h(keys["acme"]))
+    assert r.status_code == 422, r.text
+    assert field in [e["field"] for e in r.json()["errors"]]
+
+
+def test_another_tenant_cannot_edit_or_export(
+    server: Server, keys: dict[str, str], created: dict
+) -> None:
+    url = f"{server.url}/v1/plans/{created['id']}"
+    body = {"edits": [{"op": "set_deadline", "deadline": "2030-01-01"}]}
+    assert httpx.post(f"{url}/edits", json=body, headers=_h(keys["globex"])).status_code == 404
+    assert httpx.post(f"{url}/edits", json=body, headers=_h(keys["viewer"])).status_code == 403
+    assert httpx.get(f"{url}/plan.json", headers=_h(keys["globex"])).status_code == 404
+    theirs = httpx.get(f"{server.url}/v1/plans", headers=_h(keys["globex"])).json()["items"]
+    assert theirs == []
+
+
+def test_plan_json_is_the_plan_commands_contract(
+    server: Server, keys: dict[str, str], created: dict
+) -> None:
+    r = httpx.get(f"{server.url}/v1/plans/{created['id']}/plan.json", headers=_h(keys["acme"]))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert "attachment" in r.headers["content-disposition"]
+    assert r.json() == created["assessment"]
