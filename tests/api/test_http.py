@@ -4,90 +4,20 @@ create`, two tenants that must never see each other's plans."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.api.servers import ROOT, Server, auth, seeded_server
+
 BRIEF = (ROOT / "examples" / "briefs" / "10-okta-sso-rollout.md").read_text()
-PMPILOT = Path(sys.executable).with_name("pmpilot")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    data_dir: Path
-    port: int = 0
-    proc: subprocess.Popen | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **{k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"},
-            "PMPILOT_DATA_DIR": str(self.data_dir),
-            "PMPILOT_DRAFTER": "offline",
-            "PMPILOT_ITERATIONS": "1000",
-            "PMPILOT_RATE_LIMIT_BURST": "1000",
-            **self.extra,
-        }
-
-    def key(self, tenant: str, role: str = "pm") -> str:
-        out = subprocess.run(
-            [str(PMPILOT), "keys", "create", "--tenant", tenant, "--role", role],
-            capture_output=True,
-            env=self.env,
-            check=True,
-        )
-        return out.stdout.decode().strip()
-
-    def start(self) -> None:
-        self.port = _free_port()
-        self.proc = subprocess.Popen(
-            [str(PMPILOT), "serve", "--port", str(self.port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, "the server exited"
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        raise AssertionError("the server did not come up")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("api-data"))
-    srv.start()
+    srv = seeded_server(tmp_path_factory)
     yield srv
     srv.kill()
 
@@ -101,8 +31,7 @@ def keys(server: Server) -> dict[str, str]:
     }
 
 
-def _h(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+_h = auth
 
 
 @pytest.fixture(scope="module")

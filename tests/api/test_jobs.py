@@ -18,7 +18,7 @@ import pytest
 
 from tests.agent.fakes import completion, migration_wbs
 from tests.agent.test_model_graph import RISKS
-from tests.api.test_http import ROOT, Server, _free_port, _h
+from tests.api.servers import ROOT, Server, auth, free_port, seeded_data_dir
 
 BRIEF = (ROOT / "examples" / "briefs" / "01-postgres-to-rds.md").read_text()
 HANG = "hang"
@@ -91,7 +91,7 @@ def _server(data_dir: Path, base_url: str) -> Server:
 def _wait(server: Server, key: str, job_id: str, until: set[str]) -> dict:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        job = httpx.get(f"{server.url}/v1/jobs/{job_id}", headers=_h(key)).json()
+        job = httpx.get(f"{server.url}/v1/jobs/{job_id}", headers=auth(key)).json()
         if job["status"] in until:
             return job
         time.sleep(0.2)
@@ -101,7 +101,7 @@ def _wait(server: Server, key: str, job_id: str, until: set[str]) -> dict:
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One data directory for the module's servers (one after another): seeded once."""
-    return tmp_path_factory.mktemp("jobs-data")
+    return seeded_data_dir(tmp_path_factory, "jobs-data")
 
 
 @pytest.fixture
@@ -114,35 +114,35 @@ def test_a_model_run_is_a_job_that_ends_in_a_plan(data_dir: Path, model: Scripte
     acme, globex = server.key("acme"), server.key("globex")
     server.start()
     try:
-        r = httpx.post(f"{server.url}/v1/plans", json={"brief": BRIEF}, headers=_h(acme))
+        r = httpx.post(f"{server.url}/v1/plans", json={"brief": BRIEF}, headers=auth(acme))
         assert r.status_code == 202, r.text
         job = r.json()
         assert r.headers["location"] == f"/v1/jobs/{job['id']}"
         assert job["status"] in {"queued", "running"} and job["plan_id"] is None
-        other = httpx.get(f"{server.url}/v1/jobs/{job['id']}", headers=_h(globex))
+        other = httpx.get(f"{server.url}/v1/jobs/{job['id']}", headers=auth(globex))
         assert other.status_code == 404
         done = _wait(server, acme, job["id"], {"succeeded", "failed"})
         assert done["status"] == "succeeded", done["error"]
-        plan = httpx.get(f"{server.url}/v1/plans/{done['plan_id']}", headers=_h(acme)).json()
+        plan = httpx.get(f"{server.url}/v1/plans/{done['plan_id']}", headers=auth(acme)).json()
         assert plan["assessment"]["engine"]["llm_calls"] == 2 == len(model.requests)
         assert {p["source"]["kind"] for p in plan["assessment"]["wbs"]} <= {
             "model",
             "brief",
             "lesson",
         }
-        theirs = httpx.get(f"{server.url}/v1/plans/{done['plan_id']}", headers=_h(globex))
+        theirs = httpx.get(f"{server.url}/v1/plans/{done['plan_id']}", headers=auth(globex))
         assert theirs.status_code == 404
     finally:
         server.kill()
 
 
 def test_a_job_whose_model_is_down_fails_and_says_where(data_dir: Path) -> None:
-    server = _server(data_dir, f"http://127.0.0.1:{_free_port()}/v1")
+    server = _server(data_dir, f"http://127.0.0.1:{free_port()}/v1")
     server.extra["PMPILOT_LLM_TIMEOUT_S"] = "2"
     acme = server.key("acme")
     server.start()
     try:
-        r = httpx.post(f"{server.url}/v1/plans", json={"brief": BRIEF}, headers=_h(acme))
+        r = httpx.post(f"{server.url}/v1/plans", json={"brief": BRIEF}, headers=auth(acme))
         assert r.status_code == 202
         job = _wait(server, acme, r.json()["id"], {"succeeded", "failed"})
         assert job["status"] == "failed" and job["plan_id"] is None
@@ -157,11 +157,11 @@ def test_an_acknowledged_job_finishes_after_a_kill_9(data_dir: Path) -> None:
         acme = server.key("acme")
         server.start()
         try:
-            r = httpx.post(f"{server.url}/v1/plans", json={"brief": BRIEF}, headers=_h(acme))
+            r = httpx.post(f"{server.url}/v1/plans", json={"brief": BRIEF}, headers=auth(acme))
             assert r.status_code == 202
             job_id = r.json()["id"]
             assert model.hung.wait(60), "the job never called the model"
-            running = httpx.get(f"{server.url}/v1/jobs/{job_id}", headers=_h(acme)).json()
+            running = httpx.get(f"{server.url}/v1/jobs/{job_id}", headers=auth(acme)).json()
             assert running["status"] == "running"
             server.kill()
             server.start()
