@@ -41,6 +41,7 @@ bench: $(STAMP)
 		--test ../shared/data/estimation/sip_tasks_train.csv --lopo --json
 	$(BIN)/python -m benchmarks.retrieval --json
 	$(BIN)/python -m benchmarks.drafting --json
+	$(BIN)/python -m benchmarks.http --json
 
 clean:
 	rm -rf $(VENV) out
