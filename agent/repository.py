@@ -53,6 +53,14 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (tenant, id)
 );
+CREATE TABLE IF NOT EXISTS threads (
+    tenant TEXT NOT NULL,
+    id TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (tenant, id)
+);
+CREATE INDEX IF NOT EXISTS threads_by_plan ON threads (tenant, plan_id, created);
 CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (status) WHERE status IN ('queued', 'running');
 """
 _COLUMNS = {"plans": {"parent": "TEXT"}}
@@ -190,6 +198,24 @@ class Repository:
                 (tenant, limit, offset),
             ).fetchall()
         return [StoredPlan(*r) for r in rows]
+
+    # --- threads: which chat threads were started on which plan ----------------------------
+
+    def add_thread(self, tenant: str, thread_id: str, plan_id: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO threads VALUES (?, ?, ?, ?)",
+                (tenant, thread_id, plan_id, self._now().isoformat()),
+            )
+
+    def threads(self, tenant: str, plan_id: str) -> list[str]:
+        """The ids of the chat threads on a plan, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM threads WHERE tenant = ? AND plan_id = ? ORDER BY created, id",
+                (tenant, plan_id),
+            ).fetchall()
+        return [r[0] for r in rows]
 
     # --- jobs: a brief drafted in the background (model runs) --------------------------------
 

@@ -468,6 +468,22 @@ class PlansService:
     def get(self, tenant: str, plan_id: str) -> StoredPlan | None:
         return self.repository.plan(tenant, plan_id)
 
+    def start_thread(self, chats: ChatService, tenant: str, plan_id: str) -> str | None:
+        """A chat thread on a stored plan, recorded beside it; None when there is no plan."""
+        stored = self.repository.plan(tenant, plan_id)
+        if stored is None:
+            return None
+        thread_id = chats.start(
+            Plan.model_validate_json(stored.plan_json),
+            Assessment.model_validate_json(stored.assessment_json),
+            tenant,
+        )
+        self.repository.add_thread(tenant, thread_id, plan_id)
+        return thread_id
+
+    def threads(self, tenant: str, plan_id: str) -> list[str]:
+        return self.repository.threads(tenant, plan_id)
+
     def recent(self, tenant: str, limit: int = 50, offset: int = 0) -> list[StoredPlan]:
         return self.repository.plans(tenant, limit, offset)
 

@@ -47,14 +47,13 @@ from api.schemas import (
     PlanPublic,
     PlanSummaryPublic,
     Problem,
+    ThreadListPublic,
     ThreadPublic,
     ThreadStatePublic,
 )
 from knowledge.models import Archetype
 from knowledge.store import LessonFilters, LessonHit
-from tools.assessment import Assessment
 from tools.brief import BriefError
-from tools.domain import Plan
 from tools.ratelimit import RateLimiter
 
 MAX_BODY_BYTES = 256 * 1024
@@ -276,10 +275,18 @@ def delete_lesson(lesson_id: str, who: WriterDep, services: ServicesDep) -> None
 @threads.post("/plans/{plan_id}/threads", status_code=201, response_model=ThreadPublic)
 def start_thread(plan_id: str, who: WriterDep, services: ServicesDep) -> ThreadPublic:
     """A chat thread on a stored plan; its id is made here and carries the tenant."""
-    stored = _found(services, who, plan_id)
-    plan = Plan.model_validate_json(stored.plan_json)
-    assessment = Assessment.model_validate_json(stored.assessment_json)
-    return ThreadPublic(id=services.chats.start(plan, assessment, who.tenant), plan_id=plan_id)
+    thread_id = services.plans.start_thread(services.chats, who.tenant, plan_id)
+    if thread_id is None:
+        raise HTTPException(404, f"no plan {plan_id}")
+    return ThreadPublic(id=thread_id, plan_id=plan_id)
+
+
+@threads.get("/plans/{plan_id}/threads", response_model=ThreadListPublic)
+def list_threads(plan_id: str, who: CallerDep, services: ServicesDep) -> ThreadListPublic:
+    """The chat threads started on a plan, oldest first (each holds its edited version)."""
+    _found(services, who, plan_id)
+    ids = services.plans.threads(who.tenant, plan_id)
+    return ThreadListPublic(items=[ThreadPublic(id=i, plan_id=plan_id) for i in ids])
 
 
 def _thread(services: Services, who: Caller, thread_id: str) -> ThreadStatePublic:

@@ -106,6 +106,10 @@ class ThreadPublic(BaseModel):
     plan_id: str
 
 
+class ThreadListPublic(BaseModel):
+    items: list[ThreadPublic]
+
+
 class MessageCreate(_In):
     message: Annotated[str, Field(min_length=1, max_length=4000)]
 

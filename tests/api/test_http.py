@@ -228,6 +228,10 @@ def test_chat_on_a_plan_streams_steps_then_what_changed(
     assert r.status_code == 404
     r = httpx.post(f"{server.url}/v1/plans/{created['id']}/threads", headers=globex)
     assert r.status_code == 404
+    listed = httpx.get(f"{server.url}/v1/plans/{created['id']}/threads", headers=acme).json()
+    assert thread in [t["id"] for t in listed["items"]]
+    r = httpx.get(f"{server.url}/v1/plans/{created['id']}/threads", headers=globex)
+    assert r.status_code == 404
 
 
 def test_an_edit_makes_a_new_plan_and_leaves_the_original(
