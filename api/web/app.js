@@ -200,7 +200,12 @@ async function openPlan(id) {
   setBusy(true, "Opening the plan…");
   try {
     const plan = await api("GET", `/v1/plans/${encodeURIComponent(id)}`);
-    const threadId = threads()[plan.id] || null;
+    // The thread this tab used, else the plan's latest one on the server (its edited version).
+    let threadId = threads()[plan.id] || null;
+    if (!threadId) {
+      const listed = await api("GET", `/v1/plans/${encodeURIComponent(plan.id)}/threads`);
+      threadId = listed.items.length ? listed.items[listed.items.length - 1].id : null;
+    }
     showPlan(plan, threadId);
     if (threadId) await refreshThread();
   } catch (err) {

@@ -207,6 +207,13 @@ def test_a_plan_is_drafted_then_edited_from_the_chat(
     kept.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(tmp_path / "plan.png", kept)
     assert kept.stat().st_size > 10_000
+
+    # A new session (nothing in sessionStorage) opens the plan at its latest chat version.
+    page.evaluate("sessionStorage.clear()")
+    _sign_in(page, server, key)
+    page.locator("#plans button", has_text=original["brief"]["title"]).first.click()
+    page.wait_for_selector('#gantt svg g.task[data-code="P1"]', timeout=WAIT_MS)
+    assert set(_bars(page)) == set(new_bars)
     tab.assert_clean()
 
 
