@@ -351,6 +351,13 @@ def serve(
     """Serve the HTTP API (/v1, OpenAPI at /docs); keys come from `pmpilot keys create`."""
     s = _settings()
     services = api_services(s, *_drafting())
+    err.print(
+        Text(
+            f"pmpilot on http://{host}:{port}/ (the web page), /v1 (the API, spec at"
+            " /openapi.json); make a key with `pmpilot keys create --tenant NAME`"
+        ),
+        highlight=False,
+    )
     uvicorn.run(create_app(services, s.cors_origins), host=host, port=port, log_level="info")
 
 
