@@ -21,7 +21,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.repository import Caller, Repository, StoredJob, StoredPlan, hash_key
 from agent.service import (
@@ -41,6 +43,7 @@ from api.schemas import (
     LessonListPublic,
     LessonPublic,
     MessageCreate,
+    NearDuplicatePublic,
     PlanCreate,
     PlanEditPublic,
     PlanListPublic,
@@ -111,10 +114,37 @@ CallerDep = Annotated[Caller, Depends(caller)]
 WriterDep = Annotated[Caller, Depends(writer)]
 ServicesDep = Annotated[Services, Depends(_services)]
 
-plans = APIRouter(prefix="/v1/plans", tags=["plans"])
-jobs = APIRouter(prefix="/v1/jobs", tags=["plans"])
-lessons = APIRouter(prefix="/v1/lessons", tags=["lessons"])
-threads = APIRouter(prefix="/v1", tags=["chat"])
+_PROBLEMS = {
+    400: "The body is not UTF-8.",
+    401: "No API key, or an unknown one.",
+    403: "A viewer key: it can read, not write.",
+    404: "No such resource for this tenant (another tenant's is reported the same way).",
+    413: f"The body is over {MAX_BODY_BYTES} bytes.",
+    422: "The request is invalid (`errors` names each field at fault), or cannot be carried"
+    " out (the title says why).",
+    429: "Over this key's rate limit; retry after `Retry-After` seconds.",
+    503: "The database does not answer.",
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the problems (RFC 9457) an operation can answer with."""
+    schema = Problem.model_json_schema()
+    return {
+        code: {"description": _PROBLEMS[code], "content": {PROBLEM: {"schema": schema}}}
+        for code in codes
+    }
+
+
+SECURED = problems(401, 422, 429)  # every operation behind an API key
+FOUND = problems(404)  # a resource named in the path
+WRITE = problems(403)  # a viewer key cannot write
+BODY = problems(400, 413)  # a body that is not UTF-8, or too large
+
+plans = APIRouter(prefix="/v1/plans", tags=["plans"], responses=SECURED)
+jobs = APIRouter(prefix="/v1/jobs", tags=["plans"], responses={**SECURED, **FOUND})
+lessons = APIRouter(prefix="/v1/lessons", tags=["lessons"], responses=SECURED)
+threads = APIRouter(prefix="/v1", tags=["chat"], responses={**SECURED, **FOUND})
 health = APIRouter(prefix="/v1", tags=["health"])
 
 
@@ -158,6 +188,8 @@ def _found(services: Services, who: Caller, plan_id: str) -> StoredPlan:
             "model": JobPublic,
             "description": "A job (model drafter): poll its Location until it is finished.",
         },
+        **WRITE,
+        **BODY,
     },
 )
 def create_plan(
@@ -188,7 +220,7 @@ def list_plans(
     )
 
 
-@plans.get("/{plan_id}", response_model=PlanPublic)
+@plans.get("/{plan_id}", response_model=PlanPublic, responses=FOUND)
 def get_plan(plan_id: str, who: CallerDep, services: ServicesDep) -> Response:
     """The stored JSON is spliced in as written (it was validated then): parsing and
     serialising it again was most of this route's time."""
@@ -200,23 +232,28 @@ def get_plan(plan_id: str, who: CallerDep, services: ServicesDep) -> Response:
     return Response(body, media_type="application/json")
 
 
-@plans.post("/{plan_id}/edits", status_code=201, response_model=PlanEditPublic)
+@plans.post(
+    "/{plan_id}/edits",
+    status_code=201,
+    response_model=PlanEditPublic,
+    responses={**FOUND, **WRITE, **BODY},
+)
 def edit_plan(
     plan_id: str, body: EditCreate, who: WriterDep, services: ServicesDep
-) -> PlanEditPublic:
+) -> PlanEditPublic | JSONResponse:
     """Apply typed edits; the result is stored as a new plan whose `parent` is this one."""
     try:
         edited = services.plans.edit(who.tenant, plan_id, body.edits)
     except PlanEditError as exc:
-        field = f"body.edits.{exc.index}"
-        raise RequestValidationError([{"loc": field.split("."), "msg": str(exc)}]) from None
+        errors = [{"field": f"body.edits.{exc.index}", "message": str(exc)}]
+        return _problem(422, "the edits cannot be applied", str(exc), errors)
     if edited is None:
         raise HTTPException(404, f"no plan {plan_id}")
     stored, diff = edited
     return PlanEditPublic(**_public(stored).model_dump(), changes=diff)
 
 
-@plans.get("/{plan_id}/plan.json")
+@plans.get("/{plan_id}/plan.json", responses=FOUND)
 def export_json(plan_id: str, who: CallerDep, services: ServicesDep) -> Response:
     """plan.json, the contract of `pmpilot plan --out`, as a file."""
     stored = _found(services, who, plan_id)
@@ -227,10 +264,14 @@ def export_json(plan_id: str, who: CallerDep, services: ServicesDep) -> Response
     )
 
 
-@plans.get("/{plan_id}/plan.md", response_class=PlainTextResponse)
-def export_markdown(plan_id: str, who: CallerDep, services: ServicesDep) -> PlainTextResponse:
+class MarkdownResponse(PlainTextResponse):
+    media_type = "text/markdown"
+
+
+@plans.get("/{plan_id}/plan.md", response_class=MarkdownResponse, responses=FOUND)
+def export_markdown(plan_id: str, who: CallerDep, services: ServicesDep) -> MarkdownResponse:
     stored = _found(services, who, plan_id)
-    return PlainTextResponse(services.plans.markdown(stored), media_type="text/markdown")
+    return MarkdownResponse(services.plans.markdown(stored))
 
 
 def _lesson(hit: LessonHit, scored: bool) -> LessonPublic:
@@ -260,19 +301,31 @@ def search_lessons(
     return LessonListPublic(items=[_lesson(h, True) for h in hits])
 
 
-@lessons.post("", status_code=201, response_model=ImportPublic)
+@lessons.post("", status_code=201, response_model=ImportPublic, responses={**WRITE, **BODY})
 def add_lesson(body: LessonCreate, who: WriterDep, services: ServicesDep) -> ImportPublic:
     report = services.lessons.add(who.tenant, body.model_dump(mode="json"))
-    return ImportPublic(added=report.added, updated=report.updated, unchanged=report.unchanged)
+    return ImportPublic(
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        near_duplicates=[
+            NearDuplicatePublic(
+                id=d.id, title=d.title, duplicate_of=d.duplicate_of, similarity=d.similarity
+            )
+            for d in report.near_duplicates
+        ],
+    )
 
 
-@lessons.delete("/{lesson_id}", status_code=204)
+@lessons.delete("/{lesson_id}", status_code=204, responses={**FOUND, **WRITE})
 def delete_lesson(lesson_id: str, who: WriterDep, services: ServicesDep) -> None:
     if not services.lessons.delete(who.tenant, lesson_id):
         raise HTTPException(404, f"no lesson {lesson_id}")
 
 
-@threads.post("/plans/{plan_id}/threads", status_code=201, response_model=ThreadPublic)
+@threads.post(
+    "/plans/{plan_id}/threads", status_code=201, response_model=ThreadPublic, responses=WRITE
+)
 def start_thread(plan_id: str, who: WriterDep, services: ServicesDep) -> ThreadPublic:
     """A chat thread on a stored plan; its id is made here and carries the tenant."""
     thread_id = services.plans.start_thread(services.chats, who.tenant, plan_id)
@@ -314,7 +367,7 @@ def _event(kind: str, data: dict) -> str:
 @threads.post(
     "/threads/{thread_id}/messages",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **WRITE, **BODY},
 )
 def send_message(
     thread_id: str, body: MessageCreate, who: WriterDep, services: ServicesDep
@@ -348,11 +401,41 @@ def healthz() -> HealthPublic:
     return HealthPublic(status="ok")
 
 
-@health.get("/ready", response_model=HealthPublic)
+@health.get("/ready", response_model=HealthPublic, responses=problems(503))
 def ready(services: ServicesDep) -> HealthPublic:
     if not services.repository.ready():
         raise HTTPException(503, "the database does not answer")
     return HealthPublic(status="ready")
+
+
+class BodyLimit:
+    """A body over `limit` bytes gets a 413 problem document, whether its Content-Length
+    says so or it streams past the limit. (FastAPI's `max_body_size` answers the first in
+    text/plain, over whatever the exception handlers would say.)"""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            await _problem(413, f"the body is over {self.limit} bytes")(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413, f"the body is over {self.limit} bytes")
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def create_app(services: Services, cors_origins: list[str] | None = None) -> FastAPI:
@@ -367,7 +450,6 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
         title="pmpilot",
         version="0.1.0",
         summary="Planning agent for IT project managers: the LLM proposes, the engine decides.",
-        max_body_size=MAX_BODY_BYTES,
     )
     app.state.services = services
     app.include_router(health)
@@ -376,6 +458,7 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
     app.include_router(lessons)
     app.include_router(threads)
     page.install(app)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -95,10 +95,19 @@ class LessonListPublic(BaseModel):
     items: list[LessonPublic]
 
 
+class NearDuplicatePublic(BaseModel):
+    id: str
+    title: str
+    duplicate_of: str
+    similarity: float
+
+
 class ImportPublic(BaseModel):
     added: list[str]
     updated: list[str]
     unchanged: list[str]
+    near_duplicates: list[NearDuplicatePublic] = []
+    """Lessons not added because one of the tenant's reads almost the same (`duplicate_of`)."""
 
 
 class ThreadPublic(BaseModel):

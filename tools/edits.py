@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from statistics import median
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from tools.assessment import Assessment
 from tools.domain import (
@@ -42,43 +42,73 @@ class _Op(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
-class AddPhase(_Op):
+def _op_is_required(schema: dict[str, Any]) -> None:
+    """Edits are told apart by `op` (a discriminated union): a client must send it."""
+    schema["required"] = ["op", *schema.get("required", [])]
+
+
+class _Edit(_Op):
+    model_config = ConfigDict(json_schema_extra=_op_is_required)
+
+
+AMOUNT = r"^([1-9][0-9]{0,14}(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)$"
+"""A positive decimal under 10^15, written out: what `SetBudget.amount` takes as a string."""
+AMOUNT_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10**15},
+        {"type": "string", "pattern": AMOUNT},
+    ]
+}
+
+
+def _amount_as_written(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(AMOUNT, value):
+        raise ValueError("an amount is a positive decimal number, like 120000 or 99.50")
+    return value
+
+
+class AddPhase(_Edit):
     op: Literal["add_phase"] = "add_phase"
     name: Annotated[str, Field(min_length=1, max_length=200)]
     before: str
     """Code of the package the new work must finish before."""
 
 
-class LoseMember(_Op):
+class LoseMember(_Edit):
     op: Literal["lose_member"] = "lose_member"
     role: str
     start: Annotated[date, Field(strict=False)]
 
 
-class AddMember(_Op):
+class AddMember(_Edit):
     op: Literal["add_member"] = "add_member"
     role: str
     availability: float = Field(default=1.0, ge=0.1, le=1.0)
 
 
-class SetBudget(_Op):
+class SetBudget(_Edit):
     op: Literal["set_budget"] = "set_budget"
-    amount: Annotated[Decimal, Field(gt=0, lt=Decimal(10) ** 15, strict=False)]
+    amount: Annotated[
+        Decimal,
+        BeforeValidator(_amount_as_written),
+        Field(gt=0, lt=Decimal(10) ** 15, strict=False),
+        WithJsonSchema(AMOUNT_SCHEMA),
+    ]
     currency: str | None = None
     """As the message gave it; an edit in another currency than the plan's is refused."""
 
 
-class SetDeadline(_Op):
+class SetDeadline(_Edit):
     op: Literal["set_deadline"] = "set_deadline"
     deadline: Annotated[date, Field(strict=False)]
 
 
-class Remove(_Op):
+class Remove(_Edit):
     op: Literal["remove"] = "remove"
     code: str
 
 
-class Lock(_Op):
+class Lock(_Edit):
     op: Literal["lock"] = "lock"
     code: str
     locked: bool = True

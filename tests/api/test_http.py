@@ -111,6 +111,16 @@ def test_a_huge_body_is_413(server: Server, keys: dict[str, str]) -> None:
     headers = {**_h(keys["acme"]), "Content-Type": "application/json"}
     r = httpx.post(f"{server.url}/v1/plans", content=body, headers=headers)
     assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams in
+        yield b'{"brief": "'
+        for _ in range(40):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    r = httpx.post(f"{server.url}/v1/plans", content=chunks(), headers=headers)
+    assert r.status_code == 413 and r.json()["status"] == 413
 
 
 def test_an_acknowledged_plan_survives_kill_9(
@@ -169,6 +179,10 @@ def test_lessons_are_added_searched_and_deleted_within_a_tenant(
     assert found and found[0]["id"] == lesson_id and found[0]["score"] is not None
     theirs = httpx.get(f"{server.url}/v1/lessons", headers=globex).json()["items"]
     assert lesson_id not in [x["id"] for x in theirs]
+    twin = {**LESSON, "title": f"{LESSON['title']} (again)"}
+    r = httpx.post(f"{server.url}/v1/lessons", json=twin, headers=acme, timeout=30)
+    assert r.status_code == 201 and r.json()["added"] == []
+    assert [d["duplicate_of"] for d in r.json()["near_duplicates"]] == [lesson_id]
     assert httpx.delete(f"{server.url}/v1/lessons/{lesson_id}", headers=globex).status_code == 404
     assert (
         httpx.delete(f"{server.url}/v1/lessons/{lesson_id}", headers=_h(keys["viewer"])).status_code
