@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from langgraph.types import Checkpointer
+from pydantic import ValidationError
 
 from agent.chat import Interpreter, build_chat_graph
 from agent.deps import AgentDeps
@@ -282,6 +285,7 @@ class ChatService:
 
     def __post_init__(self) -> None:
         self._graph = build_chat_graph(self.agent, self.checkpointer, self.interpret)
+        self._locks = [threading.Lock() for _ in range(64)]  # striped: bounded memory
 
     @staticmethod
     def _config(thread_id: str) -> dict:
@@ -309,6 +313,13 @@ class ChatService:
             raise ThreadNotFound(thread_id)
         return values
 
+    def owns(self, thread_id: str, tenant: str) -> bool:
+        try:
+            self._state(thread_id, tenant)
+        except ThreadNotFound:
+            return False
+        return True
+
     def current(self, thread_id: str, tenant: str) -> tuple[Plan, Assessment, list[dict]]:
         values = self._state(thread_id, tenant)
         return (
@@ -319,8 +330,35 @@ class ChatService:
 
     def stream(self, thread_id: str, tenant: str, message: str) -> Iterator[str | ChatTurn]:
         """The graph's step names as they finish, then the turn: for a live display (the
-        CLI's spinner, the API's server-sent events)."""
+        CLI's spinner, the API's server-sent events).
+
+        The turn runs on its own thread to the end whether or not anyone reads on (a client
+        that hangs up mid-stream must not leave an edited plan with the old numbers), and one
+        turn at a time per thread (two at once would both start from the same checkpoint and
+        one edit would be lost)."""
         self._state(thread_id, tenant)
+        out: queue.Queue[str | ChatTurn | BaseException | None] = queue.Queue()
+
+        def run() -> None:
+            try:
+                with self._turn_lock(thread_id):
+                    for item in self._turn(thread_id, message):
+                        out.put(item)
+            except BaseException as exc:  # handed to the reader, raised there
+                out.put(exc)
+            finally:
+                out.put(None)
+
+        threading.Thread(target=run, name=f"chat-{thread_id}").start()
+        while (item := out.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _turn_lock(self, thread_id: str) -> threading.Lock:
+        return self._locks[hash(thread_id) % len(self._locks)]
+
+    def _turn(self, thread_id: str, message: str) -> Iterator[str | ChatTurn]:
         config = {**self._config(thread_id), "recursion_limit": self.agent.recursion_limit}
         final: dict = {}
         for mode, chunk in self._graph.stream(
@@ -427,24 +465,22 @@ class PlansService:
         def step(name: str) -> None:
             self.repository.update_job(job.tenant, job.id, "running", step=name)
 
-        step("")
         try:
+            step("")
             plan, assessment = self.planning.draft(job.brief, job.tenant, on_step=step)
+            self.repository.finish_job(
+                job.tenant,
+                job.id,
+                assessment.brief.title,
+                plan.model_dump_json(),
+                assessment.model_dump_json(),
+            )
         except (BriefError, LlmError) as exc:
             self.repository.update_job(job.tenant, job.id, "failed", error=str(exc))
-            return
         except Exception:
             log.exception("plan job %s failed", job.id)
             error = "the server failed to draft this plan (its log has the details)"
             self.repository.update_job(job.tenant, job.id, "failed", error=error)
-            return
-        self.repository.finish_job(
-            job.tenant,
-            job.id,
-            assessment.brief.title,
-            plan.model_dump_json(),
-            assessment.model_dump_json(),
-        )
 
     def edit(
         self, tenant: str, plan_id: str, edits: Sequence[Edit]
@@ -458,7 +494,12 @@ class PlansService:
         for index, edit in enumerate(edits):
             try:
                 plan = apply_edits(plan, [edit])
-            except ValueError as exc:  # EditError, or a plan the edit made invalid
+            except ValidationError as exc:  # the edited plan breaks one of the plan's rules
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                message = f"the plan would not be valid after this edit ({where}: {first['msg']})"
+                raise PlanEditError(index, message) from None
+            except ValueError as exc:  # EditError: no such package, a locked one, ...
                 raise PlanEditError(index, str(exc)) from None
         before = Assessment.model_validate_json(stored.assessment_json)
         after = self.planning.assess(plan)

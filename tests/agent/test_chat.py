@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -122,3 +125,33 @@ def test_a_model_failure_leaves_the_plan_as_it_was(offline_deps: AgentDeps, tmp_
     turn = chats.send(thread, "acme", "add a tester")
     assert "the plan is unchanged" in turn.reply
     assert turn.plan == plan
+
+
+def test_two_messages_at_once_on_one_thread_both_count(started) -> None:
+    chats, _, _, plan, a = started
+    thread = chats.start(plan, a, "acme")
+    messages = ["what if the budget is $123k?", "deadline is 30 June 2028"]
+    with ThreadPoolExecutor(2) as pool:
+        turns = list(pool.map(lambda m: chats.send(thread, "acme", m), messages))
+    assert all(t.reply.startswith("Done") for t in turns)
+    _, now, transcript = chats.current(thread, "acme")
+    assert len(transcript) == 4  # two questions, two answers: neither turn was lost
+    assert str(now.budget_check.budget) == "USD 123,000.00"
+    assert now.brief.deadline == date(2028, 6, 30)
+
+
+def test_a_reader_that_stops_mid_turn_leaves_a_whole_turn(started) -> None:
+    """A client that hangs up after the first step: the turn still ends with the engine's
+    numbers for the edited plan, never an edited plan with the old assessment."""
+    chats, _, _, plan, a = started
+    thread = chats.start(plan, a, "acme")
+    stream = chats.stream(thread, "acme", "add a pilot phase before cut-over")
+    assert next(stream) == "interpret"
+    stream.close()
+    deadline = time.monotonic() + 60
+    while len(chats.current(thread, "acme")[2]) < 2:  # the turn finishes on its own
+        assert time.monotonic() < deadline, "the turn did not finish"
+        time.sleep(0.1)
+    now_plan, now, _ = chats.current(thread, "acme")
+    assert now == chats.agent.assess(now_plan)
+    assert "Pilot" in {wp.name for wp in now_plan.wbs}
