@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/pmpilot plan examples/briefs/01-postgres-to-rds.md --out out/demo
 
 $(CHROMIUM):
-	$(SUDO) apt-get install -y --no-install-recommends chromium
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends chromium
 
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .

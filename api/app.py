@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
@@ -25,6 +27,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from agent.llm import LlmError
 from agent.repository import Caller, Repository, StoredJob, StoredPlan, hash_key
 from agent.service import (
     ChatService,
@@ -56,8 +59,12 @@ from api.schemas import (
 )
 from knowledge.models import Archetype
 from knowledge.store import LessonFilters, LessonHit
+from tools.assessment import Assessment
 from tools.brief import BriefError
+from tools.domain import Plan
 from tools.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 PROBLEM = "application/problem+json"
@@ -154,8 +161,8 @@ def _public(stored: StoredPlan) -> PlanPublic:
         title=stored.title,
         created=stored.created,
         parent=stored.parent,
-        assessment=json.loads(stored.assessment_json),
-        plan=json.loads(stored.plan_json),
+        assessment=Assessment.model_validate_json(stored.assessment_json),
+        plan=Plan.model_validate_json(stored.plan_json),
     )
 
 
@@ -250,10 +257,10 @@ def edit_plan(
     if edited is None:
         raise HTTPException(404, f"no plan {plan_id}")
     stored, diff = edited
-    return PlanEditPublic(**_public(stored).model_dump(), changes=diff)
+    return PlanEditPublic(**dict(_public(stored)), changes=diff)
 
 
-@plans.get("/{plan_id}/plan.json", responses=FOUND)
+@plans.get("/{plan_id}/plan.json", response_model=Assessment, responses=FOUND)
 def export_json(plan_id: str, who: CallerDep, services: ServicesDep) -> Response:
     """plan.json, the contract of `pmpilot plan --out`, as a file."""
     stored = _found(services, who, plan_id)
@@ -350,8 +357,8 @@ def _thread(services: Services, who: Caller, thread_id: str) -> ThreadStatePubli
     return ThreadStatePublic(
         id=thread_id,
         transcript=transcript,
-        assessment=assessment.model_dump(mode="json"),
-        plan=plan.model_dump(mode="json"),
+        assessment=assessment,
+        plan=plan,
     )
 
 
@@ -373,19 +380,34 @@ def send_message(
     thread_id: str, body: MessageCreate, who: WriterDep, services: ServicesDep
 ) -> StreamingResponse:
     """Server-sent events: `step` as each graph step finishes, then `message` (the reply and
-    what changed), then `done`."""
-    _thread(services, who, thread_id)  # 404 before the stream starts
+    what changed), then `done`; `error` instead when the turn fails (the model's endpoint,
+    say). The turn runs to its end even if the client hangs up."""
+    if not services.chats.owns(thread_id, who.tenant):  # 404 before the stream starts
+        raise HTTPException(404, f"no thread {thread_id}")
 
     def events() -> Iterator[str]:
-        for item in services.chats.stream(thread_id, who.tenant, body.message):
-            if isinstance(item, str):
-                yield _event("step", {"step": item})
-            else:
-                changes = [c.model_dump() for c in item.changes]
-                yield _event("message", {"reply": item.reply, "changes": changes})
+        try:
+            for item in services.chats.stream(thread_id, who.tenant, body.message):
+                if isinstance(item, str):
+                    yield _event("step", {"step": item})
+                else:
+                    changes = [c.model_dump() for c in item.changes]
+                    yield _event("message", {"reply": item.reply, "changes": changes})
+        except LlmError as exc:
+            yield _event("error", {"title": "the model failed", "detail": str(exc)})
+            return
+        except Exception:
+            log.exception("chat turn on %s failed", thread_id)
+            detail = "the server failed to answer (its log has the details)"
+            yield _event("error", {"title": "internal error", "detail": detail})
+            return
         yield _event("done", {})
 
-    return StreamingResponse(events(), media_type="text/event-stream")
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @jobs.get("/{job_id}", response_model=JobPublic)
@@ -423,7 +445,8 @@ class BodyLimit:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.limit:
-            await _problem(413, f"the body is over {self.limit} bytes")(scope, receive, send)
+            too_large = _problem(413, "Content Too Large", f"the body is over {self.limit} bytes")
+            await too_large(scope, receive, send)
             return
         seen = 0
 
@@ -463,7 +486,7 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
         app.add_middleware(
             CORSMiddleware,
             allow_origins=cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
 
@@ -477,7 +500,8 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        response = _problem(exc.status_code, str(exc.detail))
+        # RFC 9457: the title names the kind of problem, the detail this occurrence.
+        response = _problem(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.detail))
         response.headers.update(exc.headers or {})
         if exc.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
@@ -485,6 +509,7 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
 
     @app.exception_handler(BriefError)
     async def _brief(request: Request, exc: BriefError) -> JSONResponse:
-        return _problem(422, "the brief cannot be planned", str(exc), [{"field": "body.brief"}])
+        errors = [{"field": "body.brief", "message": str(exc)}]
+        return _problem(422, "the brief cannot be planned", str(exc), errors)
 
     return app

@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.repository import JobStatus
 from knowledge.models import Archetype, Impact, LessonCategory, Phase
+from tools.assessment import Assessment
+from tools.domain import Plan
 from tools.edits import Change, Edit
 
 MAX_BRIEF_CHARS = 50_000
@@ -31,10 +33,10 @@ class PlanSummaryPublic(BaseModel):
 
 
 class PlanPublic(PlanSummaryPublic):
-    assessment: dict[str, Any]
+    assessment: Assessment
     """plan.json: the contract of `pmpilot plan` (brief, wbs, schedule, forecast, risks,
     budget_check, assumptions, engine)."""
-    plan: dict[str, Any]
+    plan: Plan
     """The drafted plan itself (draft.json)."""
 
 
@@ -126,8 +128,8 @@ class MessageCreate(_In):
 class ThreadStatePublic(BaseModel):
     id: str
     transcript: list[dict[str, Any]]
-    assessment: dict[str, Any]
-    plan: dict[str, Any]
+    assessment: Assessment
+    plan: Plan
 
 
 class HealthPublic(BaseModel):

@@ -21,6 +21,7 @@ from tools.assessment import Assessment
 from tools.domain import (
     Absence,
     Budget,
+    Code,
     Dependency,
     Estimate,
     Member,
@@ -36,6 +37,12 @@ from tools.vocabulary import ROLES
 
 class EditError(ValueError):
     """An edit that cannot apply to this plan (unknown package, a locked one, no such role)."""
+
+
+RoleWord = Annotated[
+    str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z][A-Za-z0-9 ./&+-]*$")
+]
+"""A role as people write it ("dba", "solution architect"): words, not markup or paths."""
 
 
 class _Op(BaseModel):
@@ -70,19 +77,19 @@ def _amount_as_written(value: object) -> object:
 class AddPhase(_Edit):
     op: Literal["add_phase"] = "add_phase"
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    before: str
+    before: Code
     """Code of the package the new work must finish before."""
 
 
 class LoseMember(_Edit):
     op: Literal["lose_member"] = "lose_member"
-    role: str
+    role: RoleWord
     start: Annotated[date, Field(strict=False)]
 
 
 class AddMember(_Edit):
     op: Literal["add_member"] = "add_member"
-    role: str
+    role: RoleWord
     availability: float = Field(default=1.0, ge=0.1, le=1.0)
 
 
@@ -105,12 +112,12 @@ class SetDeadline(_Edit):
 
 class Remove(_Edit):
     op: Literal["remove"] = "remove"
-    code: str
+    code: Code
 
 
 class Lock(_Edit):
     op: Literal["lock"] = "lock"
-    code: str
+    code: Code
     locked: bool = True
 
 

@@ -123,8 +123,11 @@ async function waitForJob(res) {
     }
     const step = current.step ? `, ${current.step}` : "";
     progress(`Drafting the plan (${show(current.status)}${step})…`);
-    await sleep(1000);
-    current = await api("GET", url);
+    await sleep(3000); // 20 polls a minute: a third of a key's default rate
+    const res = await fetch(url, { headers: headers(false) });
+    if (res.status === 429) continue; // over the key's rate: wait and ask again
+    if (!res.ok) throw await problem(res);
+    current = await res.json();
   }
 }
 

@@ -276,6 +276,10 @@ def test_an_edit_makes_a_new_plan_and_leaves_the_original(
         ),
         ([{"op": "set_budget", "amount": -5}], "body.edits.0.set_budget.amount"),
         ([{"op": "fly"}], "body.edits.0"),
+        (
+            [{"op": "add_member", "role": "<img src=x onerror=alert(1)>"}],
+            "body.edits.0.add_member.role",
+        ),
         ([], "body.edits"),
     ],
 )
