@@ -8,6 +8,7 @@ A write is committed before it is acknowledged, so nothing acknowledged is lost 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import sqlite3
 import threading
@@ -73,6 +74,15 @@ JobStatus = Literal["queued", "running", "succeeded", "failed"]
 class Caller:
     tenant: str
     role: Role
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    id: str
+    """The first 12 hex digits of the key's hash: enough to name it, useless to call with."""
+    tenant: str
+    role: Role
+    created: str
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,32 @@ class Repository:
                 (hash_key(key), tenant, role, self._now().isoformat()),
             )
         return key
+
+    def keys(self, tenant: str | None = None) -> list[KeyInfo]:
+        """The keys issued (never the keys themselves), oldest first."""
+        sql = "SELECT substr(key_hash, 1, 12), tenant, role, created FROM api_keys"
+        args: tuple = ()
+        if tenant is not None:
+            sql, args = sql + " WHERE tenant = ?", (tenant,)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY created, key_hash", args).fetchall()
+        return [KeyInfo(*r) for r in rows]
+
+    def revoke(self, key_id: str) -> KeyInfo | None:
+        """Delete the key whose id (the first 12 hex digits of its hash) is `key_id`; its next
+        request is a 401. None when no key, or more than one, has that id."""
+        if not re.fullmatch(r"[0-9a-f]{12}", key_id):
+            return None
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT substr(key_hash, 1, 12), tenant, role, created FROM api_keys"
+                " WHERE substr(key_hash, 1, 12) = ?",
+                (key_id,),
+            ).fetchall()
+            if len(rows) != 1:
+                return None
+            db.execute("DELETE FROM api_keys WHERE substr(key_hash, 1, 12) = ?", (key_id,))
+        return KeyInfo(*rows[0])
 
     def caller(self, key: str) -> Caller | None:
         with self._lock:

@@ -125,6 +125,10 @@ def _tenant(value: str) -> str:
         raise typer.BadParameter(f"{exc}: lower-case letters, digits, '-' and '_'") from None
 
 
+def _optional_tenant(value: str | None) -> str | None:
+    return None if value is None else _tenant(value)
+
+
 def _key_tenant(value: str) -> str:
     if _tenant(value) == SHARED_TENANT:
         raise typer.BadParameter(
@@ -376,6 +380,26 @@ def create_key(
     key = repository(_settings()).create_key(tenant, role)
     out.print(Text(key), highlight=False)
     err.print(Text(f"key for tenant {tenant} ({role}); it is not shown again"), highlight=False)
+
+
+@keys_app.command("list")
+def list_keys(
+    tenant: Annotated[
+        str | None, typer.Option(help="Only this tenant's keys.", callback=_optional_tenant)
+    ] = None,
+) -> None:
+    """The keys issued: id (the start of its hash), tenant, role, created. Never the key."""
+    for k in repository(_settings()).keys(tenant):
+        out.print(Text(f"{k.id}  {k.tenant}  {k.role}  {k.created}"), highlight=False)
+
+
+@keys_app.command("revoke")
+def revoke_key(key_id: Annotated[str, typer.Argument(help="The id `keys list` shows.")]) -> None:
+    """Delete a key: its next request is refused (401)."""
+    revoked = repository(_settings()).revoke(key_id)
+    if revoked is None:
+        _fail(f"no key with id {key_id!r}: `pmpilot keys list` shows the ids")
+    err.print(Text(f"revoked key {key_id} of tenant {revoked.tenant}"), highlight=False)
 
 
 @app.command()

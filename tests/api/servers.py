@@ -47,14 +47,14 @@ class Server:
             **self.extra,
         }
 
-    def key(self, tenant: str, role: str = "pm") -> str:
-        out = subprocess.run(
-            [str(PMPILOT), "keys", "create", "--tenant", tenant, "--role", role],
-            capture_output=True,
-            env=self.env,
-            check=True,
+    def pmpilot(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run a `pmpilot` command on this server's data directory."""
+        return subprocess.run(
+            [str(PMPILOT), *args], capture_output=True, text=True, env=self.env, check=check
         )
-        return out.stdout.decode().strip()
+
+    def key(self, tenant: str, role: str = "pm") -> str:
+        return self.pmpilot("keys", "create", "--tenant", tenant, "--role", role).stdout.strip()
 
     def start(self) -> None:
         self.port = free_port()

@@ -3,6 +3,7 @@ create`, two tenants that must never see each other's plans."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -312,3 +313,16 @@ def test_plan_json_is_the_plan_commands_contract(
     assert r.headers["content-type"] == "application/json"
     assert "attachment" in r.headers["content-disposition"]
     assert r.json() == created["assessment"]
+
+
+def test_keys_are_listed_by_id_and_a_revoked_key_is_refused_at_once(server: Server) -> None:
+    key = server.key("acme", "viewer")
+    assert httpx.get(f"{server.url}/v1/plans", headers=_h(key)).status_code == 200
+    key_id = hashlib.sha256(key.encode()).hexdigest()[:12]
+    listed = server.pmpilot("keys", "list", "--tenant", "acme").stdout
+    assert f"{key_id}  acme  viewer" in listed and key not in listed
+    server.pmpilot("keys", "revoke", key_id)
+    assert httpx.get(f"{server.url}/v1/plans", headers=_h(key)).status_code == 401
+    assert key_id not in server.pmpilot("keys", "list").stdout
+    again = server.pmpilot("keys", "revoke", key_id, check=False)
+    assert again.returncode == 2 and "no key with id" in again.stderr
