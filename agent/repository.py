@@ -244,6 +244,14 @@ class Repository:
                 (tenant, thread_id, plan_id, self._now().isoformat()),
             )
 
+    def thread_plan(self, tenant: str, thread_id: str) -> str | None:
+        """The plan a thread was started on."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT plan_id FROM threads WHERE tenant = ? AND id = ?", (tenant, thread_id)
+            ).fetchone()
+        return row[0] if row else None
+
     def threads(self, tenant: str, plan_id: str) -> list[str]:
         """The ids of the chat threads on a plan, oldest first."""
         with self._lock:

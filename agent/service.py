@@ -22,6 +22,7 @@ from langgraph.types import Checkpointer
 from pydantic import ValidationError
 
 from agent.chat import Interpreter, build_chat_graph
+from agent.corpus import SharedCorpus
 from agent.deps import AgentDeps
 from agent.graph import build_plan_graph
 from agent.llm import LlmError
@@ -238,6 +239,11 @@ class LessonsService:
     def projects(self, tenant: str, ids: list[str]) -> list[PastProject]:
         """The full records of past projects, in the order asked."""
         return self.records.projects([(tenant, i) for i in ids])
+
+    def cited(self, tenant: str, lesson_id: str) -> Lesson | None:
+        """A lesson a plan of `tenant` can cite: its own, or the shared corpus's."""
+        found = SharedCorpus(self).lessons(tenant, [lesson_id])
+        return found[0] if found else None
 
     def list_lessons(self, tenant: str, filters: LessonFilters | None = None) -> list[LessonHit]:
         self._ensure_ready()
@@ -524,6 +530,15 @@ class PlansService:
 
     def threads(self, tenant: str, plan_id: str) -> list[str]:
         return self.repository.threads(tenant, plan_id)
+
+    def keep_thread(self, chats: ChatService, tenant: str, thread_id: str) -> StoredPlan | None:
+        """Store a thread's current version as a plan derived from the one it started on, so
+        that what a chat made can be listed and exported; None when there is no thread."""
+        parent = self.repository.thread_plan(tenant, thread_id)
+        if parent is None or not chats.owns(thread_id, tenant):
+            return None
+        plan, assessment, _ = chats.current(thread_id, tenant)
+        return self._stored(tenant, self._add(tenant, plan, assessment, parent=parent))
 
     def recent(self, tenant: str, limit: int = 50, offset: int = 0) -> list[StoredPlan]:
         return self.repository.plans(tenant, limit, offset)

@@ -45,6 +45,7 @@ from api.schemas import (
     LessonCreate,
     LessonListPublic,
     LessonPublic,
+    LessonRecordPublic,
     MessageCreate,
     NearDuplicatePublic,
     PlanCreate,
@@ -308,6 +309,16 @@ def search_lessons(
     return LessonListPublic(items=[_lesson(h, True) for h in hits])
 
 
+@lessons.get("/{lesson_id}", response_model=LessonRecordPublic, responses=FOUND)
+def get_lesson(lesson_id: str, who: CallerDep, services: ServicesDep) -> LessonRecordPublic:
+    """A lesson a plan cites (`lesson:ID` in its sources): the tenant's own, or one of the
+    shared corpus (tenant `default`), which every tenant reads."""
+    found = services.lessons.cited(who.tenant, lesson_id)
+    if found is None:
+        raise HTTPException(404, f"no lesson {lesson_id}")
+    return LessonRecordPublic.model_validate(found.model_dump())
+
+
 @lessons.post("", status_code=201, response_model=ImportPublic, responses={**WRITE, **BODY})
 def add_lesson(body: LessonCreate, who: WriterDep, services: ServicesDep) -> ImportPublic:
     report = services.lessons.add(who.tenant, body.model_dump(mode="json"))
@@ -360,6 +371,18 @@ def _thread(services: Services, who: Caller, thread_id: str) -> ThreadStatePubli
         assessment=assessment,
         plan=plan,
     )
+
+
+@threads.post(
+    "/threads/{thread_id}/plans", status_code=201, response_model=PlanPublic, responses=WRITE
+)
+def keep_thread(thread_id: str, who: WriterDep, services: ServicesDep) -> PlanPublic:
+    """Store the thread's current version as a new plan (its `parent` is the plan the thread
+    started on), to list and export what the chat made."""
+    stored = services.plans.keep_thread(services.chats, who.tenant, thread_id)
+    if stored is None:
+        raise HTTPException(404, f"no thread {thread_id}")
+    return _public(stored)
 
 
 @threads.get("/threads/{thread_id}", response_model=ThreadStatePublic)

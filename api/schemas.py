@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +14,8 @@ from tools.domain import Plan
 from tools.edits import Change, Edit
 
 MAX_BRIEF_CHARS = 50_000
+WORDS = r"^[^\x00]*[^\s\x00][^\x00]*$"
+"""Text with something in it besides white space, and no NUL."""
 
 
 class _In(BaseModel):
@@ -75,13 +78,13 @@ class PlanListPublic(BaseModel):
 class LessonCreate(_In):
     """One lesson, as a PM records it; the id is derived from its content when not given."""
 
-    title: Annotated[str, Field(min_length=5, max_length=200)]
-    text: Annotated[str, Field(min_length=20, max_length=4000)]
+    title: Annotated[str, Field(min_length=5, max_length=200, pattern=WORDS)]
+    text: Annotated[str, Field(min_length=20, max_length=4000, pattern=WORDS)]
     archetype: Archetype
     phase: Phase
     category: LessonCategory
     impact: Impact = "medium"
-    recommendation: Annotated[str, Field(min_length=5, max_length=2000)]
+    recommendation: Annotated[str, Field(min_length=5, max_length=2000, pattern=WORDS)]
     tags: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=20)] = []
 
 
@@ -91,6 +94,24 @@ class LessonPublic(BaseModel):
     score: float | None = None
     metadata: dict[str, Any]
     document: str
+
+
+class LessonRecordPublic(BaseModel):
+    """A whole lesson as recorded; `tenant` is `default` for the shared corpus."""
+
+    id: str
+    title: str
+    text: str
+    project: str | None
+    archetype: Archetype
+    phase: Phase
+    category: LessonCategory
+    impact: Impact
+    recommendation: str
+    tags: list[str]
+    tenant: str
+    created: date
+    source: str
 
 
 class LessonListPublic(BaseModel):

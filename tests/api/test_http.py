@@ -194,14 +194,47 @@ def test_lessons_are_added_searched_and_deleted_within_a_tenant(
     assert lesson_id not in [x["id"] for x in listed]
 
 
-def test_a_bad_lesson_names_its_field(server: Server, keys: dict[str, str]) -> None:
-    r = httpx.post(
-        f"{server.url}/v1/lessons",
-        json={**LESSON, "archetype": "moon_base"},
-        headers=_h(keys["acme"]),
-    )
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"archetype": "moon_base"}, "body.archetype"),
+        ({"title": "      "}, "body.title"),
+        ({"text": " " * 30}, "body.text"),
+        ({"recommendation": "nul\x00byte"}, "body.recommendation"),
+    ],
+)
+def test_a_bad_lesson_names_its_field(
+    server: Server, keys: dict[str, str], change: dict, field: str
+) -> None:
+    r = httpx.post(f"{server.url}/v1/lessons", json={**LESSON, **change}, headers=_h(keys["acme"]))
     assert r.status_code == 422
-    assert "body.archetype" in [e["field"] for e in r.json()["errors"]]
+    assert field in [e["field"] for e in r.json()["errors"]]
+
+
+def test_a_cited_lesson_can_be_read_whoever_holds_it(
+    server: Server, keys: dict[str, str], created: dict
+) -> None:
+    """A new tenant's plan cites the shared corpus; the tenant can read what it cites, and
+    no tenant reads another's own lessons."""
+    cited = [
+        r["source"]["ref"]
+        for r in created["assessment"]["risks"]
+        if r["source"]["kind"] == "lesson"
+    ]
+    assert cited, "the plan of a tenant with no lessons of its own cites the shared corpus"
+    r = httpx.get(f"{server.url}/v1/lessons/{cited[0]}", headers=_h(keys["acme"]))
+    assert r.status_code == 200 and r.json()["tenant"] == "default" and r.json()["id"] == cited[0]
+    mine = httpx.post(f"{server.url}/v1/lessons", json=LESSON, headers=_h(keys["acme"]), timeout=30)
+    [own] = mine.json()["added"] or mine.json()["unchanged"]
+    assert (
+        httpx.get(f"{server.url}/v1/lessons/{own}", headers=_h(keys["acme"])).json()["tenant"]
+        == "acme"
+    )
+    assert (
+        httpx.get(f"{server.url}/v1/lessons/{own}", headers=_h(keys["globex"])).status_code == 404
+    )
+    assert httpx.get(f"{server.url}/v1/lessons/L-nope", headers=_h(keys["acme"])).status_code == 404
+    httpx.delete(f"{server.url}/v1/lessons/{own}", headers=_h(keys["acme"]))
 
 
 def _events(response: httpx.Response) -> list[tuple[str, dict]]:
@@ -247,6 +280,15 @@ def test_chat_on_a_plan_streams_steps_then_what_changed(
     assert thread in [t["id"] for t in listed["items"]]
     r = httpx.get(f"{server.url}/v1/plans/{created['id']}/threads", headers=globex)
     assert r.status_code == 404
+
+    # What the chat made is kept as a plan of its own, to list and export.
+    assert httpx.post(f"{server.url}/v1/threads/{thread}/plans", headers=globex).status_code == 404
+    r = httpx.post(f"{server.url}/v1/threads/{thread}/plans", headers=acme)
+    assert r.status_code == 201, r.text
+    kept = r.json()
+    assert kept["parent"] == created["id"] and kept["assessment"] == state["assessment"]
+    md = httpx.get(f"{server.url}/v1/plans/{kept['id']}/plan.md", headers=acme).text
+    assert "100,000" in md
 
 
 def test_an_edit_makes_a_new_plan_and_leaves_the_original(
