@@ -49,7 +49,6 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed to call the API from a browser"
     )
     chroma_url: str = Field(default="", description="Chroma server URL; empty: embedded")
-    database_url: str = Field(default="", description="Database URL; empty: SQLite in data_dir")
     embedding_provider: Literal["local", "openai"] = Field(
         default="local", description="local: the offline int8 MiniLM; openai: an API"
     )
