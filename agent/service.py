@@ -256,6 +256,12 @@ class LessonsService:
         )
         return self.import_lessons(parsed, tenant)
 
+    def import_text(self, tenant: str, text: str, fmt: Format) -> ImportReport:
+        """A whole file's lessons given as text (the API's import): all valid, or IngestError
+        listing every bad row by line, and nothing written."""
+        parsed = parse_lessons(text, fmt, tenant=tenant, today=self.today(), source="api:import")
+        return self.import_lessons(parsed, tenant)
+
     def delete(self, tenant: str, lesson_id: str) -> bool:
         """Delete a lesson from the records (for good: a seed update will not restore it)
         and from the index; False when the tenant has no such lesson."""

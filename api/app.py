@@ -43,6 +43,7 @@ from api.schemas import (
     ImportPublic,
     JobPublic,
     LessonCreate,
+    LessonImportCreate,
     LessonListPublic,
     LessonPublic,
     LessonRecordPublic,
@@ -58,6 +59,7 @@ from api.schemas import (
     ThreadPublic,
     ThreadStatePublic,
 )
+from knowledge.ingest import ImportReport, IngestError
 from knowledge.models import Archetype
 from knowledge.store import LessonFilters, LessonHit
 from tools.assessment import Assessment
@@ -309,6 +311,13 @@ def search_lessons(
     return LessonListPublic(items=[_lesson(h, True) for h in hits])
 
 
+@lessons.post("/import", status_code=201, response_model=ImportPublic, responses={**WRITE, **BODY})
+def import_lessons(body: LessonImportCreate, who: WriterDep, services: ServicesDep) -> ImportPublic:
+    """Import a file's lessons (CSV, JSON, JSONL or Markdown, as `pmpilot lessons import`
+    reads them): all or nothing; a bad row is a 422 naming its line."""
+    return _imported(services.lessons.import_text(who.tenant, body.content, body.format))
+
+
 @lessons.get("/{lesson_id}", response_model=LessonRecordPublic, responses=FOUND)
 def get_lesson(lesson_id: str, who: CallerDep, services: ServicesDep) -> LessonRecordPublic:
     """A lesson a plan cites (`lesson:ID` in its sources): the tenant's own, or one of the
@@ -321,7 +330,10 @@ def get_lesson(lesson_id: str, who: CallerDep, services: ServicesDep) -> LessonR
 
 @lessons.post("", status_code=201, response_model=ImportPublic, responses={**WRITE, **BODY})
 def add_lesson(body: LessonCreate, who: WriterDep, services: ServicesDep) -> ImportPublic:
-    report = services.lessons.add(who.tenant, body.model_dump(mode="json"))
+    return _imported(services.lessons.add(who.tenant, body.model_dump(mode="json")))
+
+
+def _imported(report: ImportReport) -> ImportPublic:
     return ImportPublic(
         added=report.added,
         updated=report.updated,
@@ -529,6 +541,11 @@ def create_app(services: Services, cors_origins: list[str] | None = None) -> Fas
         if exc.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
+
+    @app.exception_handler(IngestError)
+    async def _ingest(request: Request, exc: IngestError) -> JSONResponse:
+        errors = [{"field": "body.content", "line": i.line, "message": str(i)} for i in exc.issues]
+        return _problem(422, "the lessons cannot be imported", str(exc), errors)
 
     @app.exception_handler(BriefError)
     async def _brief(request: Request, exc: BriefError) -> JSONResponse:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.repository import JobStatus
+from knowledge.ingest import Format
 from knowledge.models import Archetype, Impact, LessonCategory, Phase
 from tools.assessment import Assessment
 from tools.domain import Plan
@@ -94,6 +95,13 @@ class LessonPublic(BaseModel):
     score: float | None = None
     metadata: dict[str, Any]
     document: str
+
+
+class LessonImportCreate(_In):
+    """A file of lessons as text, in one of the formats `pmpilot lessons import` reads."""
+
+    format: Format
+    content: Annotated[str, Field(min_length=1, max_length=200_000)]
 
 
 class LessonRecordPublic(BaseModel):

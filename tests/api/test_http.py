@@ -368,3 +368,53 @@ def test_keys_are_listed_by_id_and_a_revoked_key_is_refused_at_once(server: Serv
     assert key_id not in server.pmpilot("keys", "list").stdout
     again = server.pmpilot("keys", "revoke", key_id, check=False)
     assert again.returncode == 2 and "no key with id" in again.stderr
+
+
+IMPORTED = [
+    {
+        "title": "Firmware pinning saved the scanner roll-out",
+        "text": "Scanners arrived with three firmware versions; the one we had tested was pinned"
+        " by the vendor's MDM profile before shipping, so the pilot matched production.",
+        "archetype": "api_integration",
+        "phase": "build",
+        "category": "vendor",
+        "recommendation": "Pin firmware in the MDM profile before devices ship.",
+    },
+    {
+        "title": "Webhook retries doubled shipment events",
+        "text": "The carrier retried webhooks on any 5xx and our handler was not idempotent, so"
+        " 3% of shipments got two tracking events and two customer e-mails.",
+        "archetype": "api_integration",
+        "phase": "test",
+        "category": "technical",
+        "recommendation": "Make webhook handlers idempotent on the carrier's event id.",
+    },
+]
+
+
+def test_a_file_of_lessons_is_imported_whole_or_not_at_all(
+    server: Server, keys: dict[str, str]
+) -> None:
+    url = f"{server.url}/v1/lessons/import"
+    acme, globex = _h(keys["acme"]), _h(keys["globex"])
+    bad = "\n".join(json.dumps(x) for x in [IMPORTED[0], {**IMPORTED[1], "phase": "party"}])
+    r = httpx.post(url, json={"format": "jsonl", "content": bad}, headers=acme, timeout=60)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert [(e["field"], e["line"]) for e in r.json()["errors"]] == [("body.content", 2)]
+    titles = {x["title"] for x in IMPORTED}
+    listed = httpx.get(f"{server.url}/v1/lessons", headers=acme).json()["items"]
+    assert not titles & {x["title"] for x in listed}  # nothing of the file was written
+
+    good = {"format": "json", "content": json.dumps(IMPORTED)}
+    r = httpx.post(url, json=good, headers=acme, timeout=60)
+    assert r.status_code == 201, r.text
+    added = r.json()["added"]
+    assert len(added) == 2
+    listed = httpx.get(f"{server.url}/v1/lessons", headers=acme).json()["items"]
+    assert titles <= {x["title"] for x in listed}
+    theirs = httpx.get(f"{server.url}/v1/lessons", headers=globex).json()["items"]
+    assert not titles & {x["title"] for x in theirs}
+    viewer = httpx.post(url, json=good, headers=_h(keys["viewer"]))
+    assert viewer.status_code == 403
+    for lesson_id in added:
+        assert httpx.delete(f"{server.url}/v1/lessons/{lesson_id}", headers=acme).status_code == 204
