@@ -183,10 +183,7 @@ class Repository:
         return KeyInfo(*rows[0])
 
     def caller(self, key: str) -> Caller | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT tenant, role FROM api_keys WHERE key_hash = ?", (hash_key(key),)
-            ).fetchone()
+        row = self._row("SELECT tenant, role FROM api_keys WHERE key_hash = ?", (hash_key(key),))
         return Caller(tenant=row[0], role=row[1]) if row else None
 
     def add_plan(
@@ -219,11 +216,12 @@ class Repository:
         )
         return plan_id
 
-    def plan(self, tenant: str, plan_id: str) -> StoredPlan | None:
+    def _row(self, sql: str, args: tuple) -> tuple | None:
         with self._lock:
-            row = self._db.execute(
-                f"{_PLAN} WHERE tenant = ? AND id = ?", (tenant, plan_id)
-            ).fetchone()
+            return self._db.execute(sql, args).fetchone()
+
+    def plan(self, tenant: str, plan_id: str) -> StoredPlan | None:
+        row = self._row(f"{_PLAN} WHERE tenant = ? AND id = ?", (tenant, plan_id))
         return StoredPlan(*row) if row else None
 
     def plans(self, tenant: str, limit: int = 50, offset: int = 0) -> list[StoredPlan]:
@@ -246,10 +244,9 @@ class Repository:
 
     def thread_plan(self, tenant: str, thread_id: str) -> str | None:
         """The plan a thread was started on."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT plan_id FROM threads WHERE tenant = ? AND id = ?", (tenant, thread_id)
-            ).fetchone()
+        row = self._row(
+            "SELECT plan_id FROM threads WHERE tenant = ? AND id = ?", (tenant, thread_id)
+        )
         return row[0] if row else None
 
     def threads(self, tenant: str, plan_id: str) -> list[str]:
@@ -278,10 +275,7 @@ class Repository:
         return job
 
     def job(self, tenant: str, job_id: str) -> StoredJob | None:
-        with self._lock:
-            row = self._db.execute(
-                f"{_JOB} WHERE tenant = ? AND id = ?", (tenant, job_id)
-            ).fetchone()
+        row = self._row(f"{_JOB} WHERE tenant = ? AND id = ?", (tenant, job_id))
         return StoredJob(*row) if row else None
 
     def unfinished_jobs(self) -> list[StoredJob]:
