@@ -170,15 +170,7 @@ def _public(stored: StoredPlan) -> PlanPublic:
 
 
 def _job(job: StoredJob) -> JobPublic:
-    return JobPublic(
-        id=job.id,
-        status=job.status,
-        step=job.step,
-        created=job.created,
-        updated=job.updated,
-        plan_id=job.plan_id,
-        error=job.error,
-    )
+    return JobPublic.model_validate(job, from_attributes=True)
 
 
 def _found(services: Services, who: Caller, plan_id: str) -> StoredPlan:
@@ -224,7 +216,7 @@ def list_plans(
 ) -> PlanListPublic:
     items = services.plans.recent(who.tenant, limit, offset)
     return PlanListPublic(
-        items=[PlanSummaryPublic(id=p.id, title=p.title, created=p.created) for p in items],
+        items=[PlanSummaryPublic.model_validate(p, from_attributes=True) for p in items],
         limit=limit,
         offset=offset,
     )
@@ -235,9 +227,7 @@ def get_plan(plan_id: str, who: CallerDep, services: ServicesDep) -> Response:
     """The stored JSON is spliced in as written (it was validated then): parsing and
     serialising it again was most of this route's time."""
     stored = _found(services, who, plan_id)
-    head = PlanSummaryPublic(
-        id=stored.id, title=stored.title, created=stored.created, parent=stored.parent
-    ).model_dump_json()
+    head = PlanSummaryPublic.model_validate(stored, from_attributes=True).model_dump_json()
     body = f'{head[:-1]},"assessment":{stored.assessment_json},"plan":{stored.plan_json}}}'
     return Response(body, media_type="application/json")
 
@@ -325,7 +315,7 @@ def get_lesson(lesson_id: str, who: CallerDep, services: ServicesDep) -> LessonR
     found = services.lessons.cited(who.tenant, lesson_id)
     if found is None:
         raise HTTPException(404, f"no lesson {lesson_id}")
-    return LessonRecordPublic.model_validate(found.model_dump())
+    return LessonRecordPublic.model_validate(found, from_attributes=True)
 
 
 @lessons.post("", status_code=201, response_model=ImportPublic, responses={**WRITE, **BODY})
@@ -339,9 +329,7 @@ def _imported(report: ImportReport) -> ImportPublic:
         updated=report.updated,
         unchanged=report.unchanged,
         near_duplicates=[
-            NearDuplicatePublic(
-                id=d.id, title=d.title, duplicate_of=d.duplicate_of, similarity=d.similarity
-            )
+            NearDuplicatePublic.model_validate(d, from_attributes=True)
             for d in report.near_duplicates
         ],
     )

@@ -307,6 +307,8 @@ def test_an_edit_makes_a_new_plan_and_leaves_the_original(
     assert again["assessment"] == created["assessment"]  # the original is kept as it was
     stored = httpx.get(f"{server.url}/v1/plans/{edited['id']}", headers=acme).json()
     assert stored["assessment"] == edited["assessment"] and stored["parent"] == created["id"]
+    listed = httpx.get(f"{server.url}/v1/plans", headers=acme).json()["items"]
+    assert {p["id"]: p["parent"] for p in listed}[edited["id"]] == created["id"]
 
 
 @pytest.mark.parametrize(
