@@ -381,6 +381,8 @@ class ChatService:
             elif mode == "values":
                 final = chunk
         yield ChatTurn(
+            action=final.get("action", "explain"),
+            edits=list(final.get("edits", [])) if final.get("action") == "edit" else [],
             reply=final.get("reply", ""),
             changes=[Change.model_validate(c) for c in final.get("changes", [])],
             plan=Plan.model_validate(final["plan"]),
@@ -404,6 +406,10 @@ class ChatService:
 
 @dataclass(frozen=True)
 class ChatTurn:
+    action: str
+    """What the turn did: edit, undo, regenerate, explain (not understood) or failed."""
+    edits: list[dict]
+    """The typed edits an `edit` turn applied, as data."""
     reply: str
     changes: list[Change]
     plan: Plan
