@@ -62,7 +62,7 @@ def direction(before: object, after: object) -> Direction:
 
 
 def _matches(want: Direction, got: Direction) -> bool:
-    return want == "any" or want == got
+    return want in ("any", got)
 
 
 def grade_chat(case: ChatCase, turn: Turn, before: Assessment, generic: str) -> ChatGrade:

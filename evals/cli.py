@@ -18,11 +18,20 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from evals.cases import CaseError, check_gold, load_cases, load_chat
+from evals.cases import Case, CaseError, check_gold, load_cases, load_chat
+from evals.gold import ChatCase
 from evals.recording import RECORDED, model_results, record, replayed
 from evals.report import REPORT, case_rows, chat_rows, gate, render, summarise, summarise_chat
-from evals.run import AS_OF, CaseResult, ChatResult, compare_golden, offline_suite, run_case
-from evals.run import run_chat, update_golden
+from evals.run import (
+    AS_OF,
+    CaseResult,
+    ChatResult,
+    compare_golden,
+    offline_suite,
+    run_case,
+    run_chat,
+    update_golden,
+)
 
 
 def _say(message: str) -> None:
@@ -40,9 +49,8 @@ def _check(files: list[Path]) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    cases = load_cases()
-    chat = load_chat()
+def _select(args: argparse.Namespace) -> tuple[list[Case], list[ChatCase]]:
+    cases, chat = load_cases(), load_chat()
     known = {c.gold.id for c in cases}
     unknown = [c for c in (args.case or []) if c not in known]
     if unknown:
@@ -51,8 +59,34 @@ def _run(args: argparse.Namespace) -> int:
         cases = [c for c in cases if c.gold.id in args.case]
     if args.split != "all":
         cases = [c for c in cases if c.split == args.split]
-        chat = [m for m in chat if m.split == args.split]
-    chat = [m for m in chat if m.case in {c.gold.id for c in cases}]
+    ids = {c.gold.id for c in cases}
+    chat = [m for m in chat if m.case in ids and args.split in ("all", m.split)]
+    return cases, [] if args.no_chat else chat
+
+
+def _summary(
+    results: list[CaseResult], model: list[CaseResult], chats: list[ChatResult]
+) -> tuple[dict, dict]:
+    """Scores per drafter (or chat) and split, and how many cases each stands for."""
+    summary: dict[str, dict[str, dict[str, float]]] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for split in ("dev", "test"):
+        for group, rows in (("offline", results), ("model", model)):
+            part = [r for r in rows if r.case.split == split]
+            if part:
+                summary.setdefault(group, {})[split] = summarise([r for r in part if not r.error])
+                counts.setdefault(group, {})[split] = len(part)
+                if group == "model":
+                    summary[group][split]["replayed"] = replayed(part)
+        said = [c for c in chats if c.case.split == split]
+        if said:
+            summary.setdefault("chat", {})[split] = summarise_chat(said)
+            counts.setdefault("chat", {})[split] = len(said)
+    return summary, counts
+
+
+def _run(args: argparse.Namespace) -> int:
+    cases, chat = _select(args)
     started = time.monotonic()
     results: list[CaseResult] = []
     chats: list[ChatResult] = []
@@ -61,32 +95,17 @@ def _run(args: argparse.Namespace) -> int:
             _say(f"[{n}/{len(cases)}] {case.gold.id} ({case.split})")
             results.append(run_case(suite, case))
         drafted = {r.case.gold.id: r.drafted for r in results if r.drafted is not None}
-        if chat and not args.no_chat:
+        if chat:
             _say(f"chat: {len(chat)} messages")
             chats = [run_chat(suite, m, drafted[m.case]) for m in chat]
     golden: dict[str, list[str]] = {}
     if args.update:
         _say(f"golden plans rewritten: {update_golden(results)}")
     else:
-        for r in results:
-            if diff := compare_golden(r):
-                golden[r.case.gold.id] = diff
-    model = [] if args.no_model else model_results([c for c in cases if c.gold.id in RECORDED()])
-    summary: dict[str, dict[str, dict[str, float]]] = {}
-    counts: dict[str, dict[str, int]] = {}
-    for group, rows in (("offline", results), ("model", model)):
-        for split in ("dev", "test"):
-            part = [r for r in rows if r.case.split == split]
-            if part:
-                summary.setdefault(group, {})[split] = summarise([r for r in part if not r.error])
-                counts.setdefault(group, {})[split] = len(part)
-                if group == "model":
-                    summary[group][split]["replayed"] = replayed(part)
-    for split in ("dev", "test"):
-        part = [c for c in chats if c.case.split == split]
-        if part:
-            summary.setdefault("chat", {})[split] = summarise_chat(part)
-            counts.setdefault("chat", {})[split] = len(part)
+        golden = {r.case.gold.id: d for r in results if (d := compare_golden(r))}
+    recorded = RECORDED()
+    model = [] if args.no_model else model_results([c for c in cases if c.gold.id in recorded])
+    summary, counts = _summary(results, model, chats)
     partial = bool(args.case)
     drops = [] if partial else gate(summary)
     report = {
@@ -133,7 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rec.add_argument("--base-url", required=True)
     rec.add_argument("--api-key", required=True)
     rec.add_argument("--model", required=True)
-    rec.add_argument("--mode", default="json_object", choices=("json_schema", "json_object", "tool"))
+    rec.add_argument(
+        "--mode", default="json_object", choices=("json_schema", "json_object", "tool")
+    )
     rec.add_argument("--case", action="append", required=True, help="a case id to record")
     args = parser.parse_args(argv)
     try:

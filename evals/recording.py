@@ -33,7 +33,7 @@ def _manifest() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def RECORDED() -> set[str]:  # noqa: N802 - reads like the constant it stands for
+def RECORDED() -> set[str]:
     """The cases with a successful recording."""
     cases = _manifest().get("cases", {})
     return {name for name, c in cases.items() if c.get("outcome") == "ok"}

@@ -204,7 +204,5 @@ def render(report: dict) -> str:
                 continue
             message = row["message"].replace("|", "/")
             read = ", ".join(row["read_as"]) or "not understood"
-            lines.append(
-                f"| {row['id']} | {row['split']} | {message} | {row['intent']} | {read} |"
-            )
+            lines.append(f"| {row['id']} | {row['split']} | {message} | {row['intent']} | {read} |")
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,14 +24,15 @@ from agent.drafting.offline import OfflineDrafter
 from agent.drafting.port import Drafter
 from agent.service import ChatService, LessonsService, PlanningService
 from evals.cases import ROOT, Case
+from evals.chat_graders import ChatGrade, grade_chat
 from evals.gold import ChatCase
 from evals.graders import (
     Grade,
+    differences,
     grade_consistency,
     grade_injection,
     grade_plan,
 )
-from evals.chat_graders import ChatGrade, grade_chat
 from knowledge.rates import default_rates
 from knowledge.templates import load_templates
 from tools.assessment import Assessment
@@ -98,7 +99,9 @@ def offline_suite(drafter: Drafter | None = None, name: str = "offline") -> Iter
             seed=SEED,
             iterations=ITERATIONS,
         )
-        service = PlanningService(profile=deps.profile, seed=SEED, iterations=ITERATIONS, agent=deps)
+        service = PlanningService(
+            profile=deps.profile, seed=SEED, iterations=ITERATIONS, agent=deps
+        )
         yield Suite(service, ChatService(deps, InMemorySaver()), name)
 
 
@@ -144,8 +147,6 @@ def golden_text(drafted: Drafted) -> str:
 
 def compare_golden(result: CaseResult, folder: Path = GOLDEN) -> list[str]:
     """Where the plan differs from its committed golden plan; [] when it is the same."""
-    from evals.graders import differences
-
     path = golden_path(result.case.gold.id, folder)
     if result.drafted is None:
         return []
@@ -167,6 +168,3 @@ def update_golden(results: list[CaseResult], folder: Path = GOLDEN) -> int:
             path.write_text(text, encoding="utf-8")
             changed += 1
     return changed
-
-
-Progress = Callable[[str], None]
