@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test evals lint format bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
+	$(BIN)/python -m evals run
+
+# The recorded evaluations alone (make test runs them too): report in evals/reports/latest.md.
+evals: $(STAMP)
+	$(BIN)/python -m evals run
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

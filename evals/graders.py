@@ -101,6 +101,14 @@ def grade_facts(gold: Gold, a: Assessment) -> Grade:
     return Grade(1 - len(wrong) / len(facts), wrong)
 
 
+def grade_fact_fields(gold: Gold, a: Assessment) -> dict[str, Grade]:
+    """Each basic fact on its own (`fact_start`, ...), for accuracy per field."""
+    return {
+        f"fact_{k}": Grade(1.0 if ok else 0.0, [] if ok else [f"read {got}, gold {want}"])
+        for k, (ok, got, want) in read_facts(gold, a).items()
+    }
+
+
 def grade_silent_errors(gold: Gold, a: Assessment) -> Grade:
     """Wrong facts that no assumption owns up to: the worst kind, a confident wrong plan."""
     said = " ".join(a.assumptions).lower()
@@ -411,6 +419,7 @@ def grade_consistency(first: dict, second: dict) -> Grade:
 
 PLAN_GRADERS: Sequence[str] = (
     "facts",
+    *(f"fact_{k}" for k in FACT_FIELDS),
     "silent_errors",
     "people",
     "non_labour",
@@ -430,6 +439,7 @@ def grade_plan(gold: Gold, plan: Plan, a: Assessment) -> dict[str, Grade]:
     """Every grader that needs only the case's gold file and one drafted plan."""
     return {
         "facts": grade_facts(gold, a),
+        **grade_fact_fields(gold, a),
         "silent_errors": grade_silent_errors(gold, a),
         "people": grade_people(gold, plan),
         "non_labour": grade_non_labour(gold, plan),

@@ -18,7 +18,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from agent.drafting.model import ModelDrafter
 from agent.llm import LlmClient, LlmConfig, LlmError, StructuredMode
-from evals.cases import ROOT, Case, load_cases
+from evals.cases import CASES, ROOT, Case, check_gold
 from evals.graders import grade_plan
 from evals.record_cassettes import MANIFEST, cassette_vcr, replay_config
 from evals.run import CaseResult, offline_suite, run_case
@@ -67,11 +67,11 @@ def replayed(results: Sequence[CaseResult]) -> float:
 def record(base_url: str, api_key: str, model: str, mode: str, case_ids: Sequence[str]) -> int:
     """Record the model drafter on these cases, one cassette each, and the manifest that a
     replay needs to send byte-identical requests."""
-    by_id = {c.gold.id: c for c in load_cases()}
-    missing = [c for c in case_ids if c not in by_id]
+    missing = [c for c in case_ids if not (CASES / f"{c}.gold.json").is_file()]
     if missing:
         print(f"error: --case: no case {missing[0]!r}", file=sys.stderr)
         return 2
+    golds = {c: check_gold(CASES / f"{c}.gold.json") for c in case_ids}
     structured: StructuredMode = mode  # type: ignore[assignment]
     settings = {
         "model": model,
@@ -100,19 +100,20 @@ def record(base_url: str, api_key: str, model: str, mode: str, case_ids: Sequenc
     failed = False
     with offline_suite(ModelDrafter(LlmClient.from_config(config)), "model") as suite:
         for case_id in case_ids:
-            case = by_id[case_id]
+            gold = golds[case_id]
+            text = (ROOT / gold.brief).read_text(encoding="utf-8")
             cassette = f"{case_id}.yaml"
             (CASSETTES / cassette).unlink(missing_ok=True)
             started = time.monotonic()
             try:
                 with recorder.use_cassette(cassette):
-                    drafted = suite.draft(case.text)
+                    drafted = suite.draft(text)
             except LlmError as exc:
                 print(f"{case_id}: FAILED {exc}", file=sys.stderr)
                 manifest["cases"][case_id] = {"outcome": type(exc).__name__}
                 failed = True
                 continue
-            grades = grade_plan(case.gold, drafted.plan, drafted.assessment)
+            grades = grade_plan(gold, drafted.plan, drafted.assessment)
             manifest["cases"][case_id] = {
                 "outcome": "ok",
                 "cassette": cassette,

@@ -19,6 +19,11 @@ ALL_GRADERS: Sequence[str] = (*PLAN_GRADERS, "consistency", "injection")
 CHAT_METRICS: Sequence[str] = ("understood", "intent", "moved")
 LABELS: dict[str, str] = {
     "facts": "basic facts read right (share of fields)",
+    "fact_kind": "· kind of project",
+    "fact_start": "· start",
+    "fact_deadline": "· deadline",
+    "fact_budget": "· budget (amount and currency)",
+    "fact_team_size": "· team size",
     "silent_errors": "wrong facts no assumption owns up to (per case)",
     "people": "named people kept",
     "non_labour": "non-labour costs counted",
@@ -190,7 +195,9 @@ def render(report: dict) -> str:
     lines += ["## Cases, the worst first", ""]
     lines += ["| case | split | drafter | score | what went wrong |", "|---|---|---|---:|---|"]
     for row in report["cases"]:
-        wrong = row["error"] or "; ".join(d for ds in row["details"].values() for d in ds)
+        wrong = row["error"] or "; ".join(
+            d for name, ds in row["details"].items() if not name.startswith("fact_") for d in ds
+        )
         wrong = wrong.replace("|", "/")
         lines.append(
             f"| {row['id']} | {row['split']} | {row['drafter']} | {row['score']:g} |"

@@ -17,6 +17,7 @@ from evals.graders import (
     grade_cost,
     grade_duration,
     grade_effort,
+    grade_fact_fields,
     grade_facts,
     grade_freezes,
     grade_injection,
@@ -96,6 +97,11 @@ def test_a_plan_that_agrees_with_its_gold_file_scores_full_marks(plan: Plan, a: 
     full = {k: g.score for k, g in grades.items() if g.score is not None}
     assert {k: v for k, v in full.items() if k != "logic_violations"} == {
         "facts": 1.0,
+        "fact_kind": 1.0,
+        "fact_start": 1.0,
+        "fact_deadline": 1.0,
+        "fact_budget": 1.0,
+        "fact_team_size": 1.0,
         "silent_errors": 0.0,
         "people": 1.0,
         "non_labour": 1.0,
@@ -116,6 +122,8 @@ def test_a_wrong_deadline_is_a_wrong_fact_and_silent_when_no_assumption_says_so(
     wrong = gold(deadline="2027-05-31")
     assert grade_facts(wrong, a).score == pytest.approx(0.8)
     assert grade_facts(wrong, a).details == ["deadline: read 2027-04-30, gold 2027-05-31"]
+    assert grade_fact_fields(wrong, a)["fact_deadline"].score == 0.0
+    assert grade_fact_fields(wrong, a)["fact_start"].score == 1.0
     assert grade_silent_errors(wrong, a).score == 1.0
     owned = a.model_copy(update={"assumptions": ["deadline assumed from the lease end"]})
     assert grade_silent_errors(wrong, owned).score == 0.0
