@@ -64,8 +64,16 @@ def _fmt(value: object) -> str:
     return "none" if value is None else str(value)
 
 
+def assumed(a: Assessment, fact: str) -> bool:
+    """An assumption that says this fact was assumed, not read."""
+    return any(
+        "assum" in line.lower() and mentions(line, ASSUMPTION_WORDS[fact]) for line in a.assumptions
+    )
+
+
 def read_facts(gold: Gold, a: Assessment) -> dict[str, tuple[bool, str, str]]:
-    """Each basic fact: right or not, what the plan read, what the gold says."""
+    """Each basic fact: right or not, what the plan read, what the gold says. A fact the
+    brief does not give is right when the plan leaves it out or says it assumed it."""
     b = a.brief
     kind_ok = b.archetype in gold.kinds or (gold.kinds == ["other"] and b.archetype is None)
     read_budget = (
@@ -82,7 +90,7 @@ def read_facts(gold: Gold, a: Assessment) -> dict[str, tuple[bool, str, str]]:
         and b.budget.currency == gold.budget.currency
         and b.budget.amount == gold.budget.amount
     )
-    return {
+    facts = {
         "kind": (kind_ok, _fmt(b.archetype), "/".join(gold.kinds)),
         "start": (b.start == gold.start, _fmt(b.start), _fmt(gold.start)),
         "deadline": (b.deadline == gold.deadline, _fmt(b.deadline), _fmt(gold.deadline)),
@@ -93,6 +101,12 @@ def read_facts(gold: Gold, a: Assessment) -> dict[str, tuple[bool, str, str]]:
             "/".join(str(n) for n in gold.team_size),
         ),
     }
+    absent = {"start": gold.start, "deadline": gold.deadline, "budget": gold.budget}
+    for fact, value in absent.items():
+        ok, got, want = facts[fact]
+        if value is None and not ok and assumed(a, fact):
+            facts[fact] = (True, f"{got} (assumed)", want)
+    return facts
 
 
 def grade_facts(gold: Gold, a: Assessment) -> Grade:

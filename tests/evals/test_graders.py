@@ -275,3 +275,16 @@ def test_gold_files_refuse_what_cannot_be_graded():
         gold(kinds=["crm"])
     with pytest.raises(ValueError, match="deadline is before start"):
         gold(deadline=str(date(2026, 1, 1)))
+
+
+def test_a_fact_the_brief_does_not_give_is_right_when_the_plan_says_it_assumed_it(
+    a: Assessment,
+):
+    no_start = gold(start=None)
+    assert grade_fact_fields(no_start, a)["fact_start"].score == 0.0
+    owned = a.model_copy(
+        update={"assumptions": ["start assumed to be 2027-01-04: the brief names no start"]}
+    )
+    assert grade_fact_fields(no_start, owned)["fact_start"].score == 1.0
+    # Saying so does not make a misread fact right: the brief gave one.
+    assert grade_fact_fields(gold(start="2027-02-01"), owned)["fact_start"].score == 0.0
