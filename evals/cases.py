@@ -27,13 +27,18 @@ class Case:
     split: Split
 
 
+def _first_error(exc: ValidationError, where: str) -> CaseError:
+    """The first field error, named by its path: what a person fixes first."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "(whole)"
+    return CaseError(f"{where}: {field}: {first['msg']}")
+
+
 def _gold(path: Path) -> Gold:
     try:
         gold = Gold.model_validate_json(path.read_text(encoding="utf-8"))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(file)"
-        raise CaseError(f"{path.name}: {where}: {first['msg']}") from None
+        raise _first_error(exc, path.name) from None
     if path.name != f"{gold.id}.gold.json":
         raise CaseError(f"{path.name}: id: {gold.id!r} does not match the file name")
     return gold
@@ -85,7 +90,5 @@ def load_chat(path: Path = CHAT) -> list[ChatCase]:
         try:
             out.append(ChatCase.model_validate_json(line))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(line)"
-            raise CaseError(f"{path.name} line {n}: {where}: {first['msg']}") from None
+            raise _first_error(exc, f"{path.name} line {n}") from None
     return out

@@ -127,8 +127,8 @@ def grade_silent_errors(gold: Gold, a: Assessment) -> Grade:
     """Wrong facts that no assumption owns up to: the worst kind, a confident wrong plan."""
     said = " ".join(a.assumptions).lower()
     silent = [
-        f"{k}: read {got}, gold {want}, and no assumption says so"
-        for k, (ok, got, want) in read_facts(gold, a).items()
+        f"{k} wrong and no assumption says so"
+        for k, (ok, _got, _want) in read_facts(gold, a).items()
         if not ok and not mentions(said, ASSUMPTION_WORDS[k])
     ]
     return Grade(float(len(silent)), silent)

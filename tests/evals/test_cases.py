@@ -80,3 +80,11 @@ def test_a_case_in_both_splits_is_refused(tmp_path: Path) -> None:
     split.write_text(json.dumps({"dev": ["a"], "test": ["a"]}))
     with pytest.raises(CaseError, match="in both splits"):
         load_split(split)
+
+
+def test_a_bad_chat_line_is_refused_naming_the_line_and_field(tmp_path: Path) -> None:
+    good = json.loads((load_chat()[0]).model_dump_json())
+    chat = tmp_path / "messages.jsonl"
+    chat.write_text(json.dumps(good) + "\n\n" + json.dumps({**good, "intent": "reorg"}) + "\n")
+    with pytest.raises(CaseError, match=r"messages.jsonl line 3: intent: "):
+        load_chat(chat)
