@@ -98,13 +98,13 @@ def _run(args: argparse.Namespace) -> int:
         if chat:
             _say(f"chat: {len(chat)} messages")
             chats = [run_chat(suite, m, drafted[m.case]) for m in chat]
+        recorded = [] if args.no_model else [c for c in cases if c.gold.id in RECORDED()]
+        model = model_results(suite, recorded)
     golden: dict[str, list[str]] = {}
     if args.update:
         _say(f"golden plans rewritten: {update_golden(results)}")
     else:
         golden = {r.case.gold.id: d for r in results if (d := compare_golden(r))}
-    recorded = RECORDED()
-    model = [] if args.no_model else model_results([c for c in cases if c.gold.id in recorded])
     summary, counts = _summary(results, model, chats)
     partial = bool(args.case)
     drops = [] if partial else gate(summary)

@@ -21,7 +21,7 @@ from agent.llm import LlmClient, LlmConfig, LlmError, StructuredMode
 from evals.cases import CASES, ROOT, Case, check_gold
 from evals.graders import grade_plan
 from evals.record_cassettes import MANIFEST, cassette_vcr, replay_config
-from evals.run import CaseResult, offline_suite, run_case
+from evals.run import CaseResult, Suite, offline_suite, run_case
 
 CASSETTES = ROOT / "evals" / "cassettes"
 
@@ -39,24 +39,24 @@ def RECORDED() -> set[str]:
     return {name for name, c in cases.items() if c.get("outcome") == "ok"}
 
 
-def model_results(cases: Sequence[Case]) -> list[CaseResult]:
-    """Each recorded case replayed with no server: graded like the offline drafter's plans;
-    a recording that no longer matches is a result with an error and no grades."""
+def model_results(suite: Suite, cases: Sequence[Case]) -> list[CaseResult]:
+    """Each recorded case replayed with no server, on the suite's store: graded like the
+    offline drafter's plans; a recording that no longer matches is a result with an error
+    and no grades."""
     if not cases:
         return []
-    manifest = _manifest()
     player = cassette_vcr(CASSETTES, "none")
-    drafter = ModelDrafter(LlmClient.from_config(replay_config(manifest)))
+    drafter = ModelDrafter(LlmClient.from_config(replay_config(_manifest())))
     results = []
-    with offline_suite(drafter, "model") as suite:
-        for case in cases:
-            print(f"model replay: {case.gold.id}", file=sys.stderr, flush=True)
-            try:
-                with player.use_cassette(f"{case.gold.id}.yaml"):
-                    results.append(run_case(suite, case, consistency=False, robustness=False))
-            except (CannotOverwriteExistingCassetteException, LlmError) as exc:
-                stale = f"stale recording: a request no longer matches ({type(exc).__name__})"
-                results.append(CaseResult(case, "model", {}, None, stale))
+    suite = suite.using(drafter, "model")
+    for case in cases:
+        print(f"model replay: {case.gold.id}", file=sys.stderr, flush=True)
+        try:
+            with player.use_cassette(f"{case.gold.id}.yaml"):
+                results.append(run_case(suite, case, consistency=False, robustness=False))
+        except (CannotOverwriteExistingCassetteException, LlmError) as exc:
+            stale = f"stale recording: a request no longer matches ({type(exc).__name__})"
+            results.append(CaseResult(case, "model", {}, None, stale))
     return results
 
 

@@ -11,7 +11,7 @@ import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from evals.graders import (
     grade_injection,
     grade_plan,
 )
+from knowledge.history import default_profile
 from knowledge.rates import default_rates
 from knowledge.templates import load_templates
 from tools.assessment import Assessment
@@ -40,7 +41,9 @@ from tools.domain import Plan
 
 AS_OF = date(2026, 12, 7)
 """The day the cases were written: "end of April" in a brief means April 2027."""
-SEED = 7
+SEED = 20261125
+"""The seed and the number of draws `pmpilot plan` uses by default, so that a golden plan is
+what a PM would have got on `AS_OF`."""
 ITERATIONS = 10_000
 GOLDEN = ROOT / "evals" / "golden"
 
@@ -72,16 +75,27 @@ class ChatResult:
 
 @dataclass
 class Suite:
-    """The service each case runs through; one seeded store for the whole run."""
+    """The services each case runs through, as `pmpilot plan` and `pmpilot chat` build them
+    (the shipped calibration profile, the default seed), on one seeded store."""
 
-    service: PlanningService
-    chat: ChatService
+    deps: AgentDeps
     drafter_name: str
-    _cache: dict[str, Drafted] = field(default_factory=dict)
+    service: PlanningService = field(init=False)
+    chat: ChatService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.service = PlanningService(
+            profile=self.deps.profile, seed=SEED, iterations=ITERATIONS, agent=self.deps
+        )
+        self.chat = ChatService(self.deps, InMemorySaver())
 
     def draft(self, text: str) -> Drafted:
         plan, assessment = self.service.draft(text)
         return Drafted(plan, assessment)
+
+    def using(self, drafter: Drafter, name: str) -> Suite:
+        """The same store and settings with another drafter."""
+        return Suite(replace(self.deps, drafter=drafter), name)
 
 
 @contextmanager
@@ -96,13 +110,11 @@ def offline_suite(drafter: Drafter | None = None, name: str = "offline") -> Iter
             templates=load_templates(),
             rates=default_rates,
             today=lambda: AS_OF,
+            profile=default_profile(),
             seed=SEED,
             iterations=ITERATIONS,
         )
-        service = PlanningService(
-            profile=deps.profile, seed=SEED, iterations=ITERATIONS, agent=deps
-        )
-        yield Suite(service, ChatService(deps, InMemorySaver()), name)
+        yield Suite(deps, name)
 
 
 def inject(text: str, instruction: str) -> str:
