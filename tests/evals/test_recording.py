@@ -13,7 +13,7 @@ from evals.run import offline_suite
 
 def test_recorded_cases_replay_and_are_graded_and_a_changed_brief_is_stale() -> None:
     cases = {c.gold.id: c for c in load_cases()}
-    assert len(RECORDED()) >= 1  # TEMP
+    assert len(RECORDED()) >= 10
     case = cases["01-postgres-to-rds"]
     changed = replace(case, text=case.text + "\nOne more thing: the DBA team moves offices.\n")
     with offline_suite() as suite:
