@@ -141,7 +141,11 @@ class ChatNodes:
             edited = apply_edits(plan, edits, state["message"])
         except (EditError, ValueError) as exc:
             reply = f"I could not apply that: {exc}"
-            return {"reply": reply, "transcript": [{"role": "assistant", "content": reply}]}
+            return {
+                "action": "failed",
+                "reply": reply,
+                "transcript": [{"role": "assistant", "content": reply}],
+            }
         return self._commit(state, edited, "; ".join(describe(e) for e in edits))
 
     def _commit(self, state: ChatState, plan: Plan, did: str) -> dict:
@@ -199,7 +203,11 @@ class ChatNodes:
             )
         except (BriefError, LlmError) as exc:
             reply = f"I could not re-draft the plan ({exc}); it is unchanged."
-            return {"reply": reply, "transcript": [{"role": "assistant", "content": reply}]}
+            return {
+                "action": "failed",
+                "reply": reply,
+                "transcript": [{"role": "assistant", "content": reply}],
+            }
         kept = f"kept {len(locked)} locked package(s)" if locked else "nothing was locked"
         return self._commit(state, out["plan"], f"re-drafted the WBS and risks ({kept})")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from agent.service import PlanningService
 from evals.gold import ChatCase, Gold, Split
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,11 @@ def _gold(path: Path) -> Gold:
     return gold
 
 
+def brief_text(path: Path) -> str:
+    """The brief as `pmpilot plan` reads it (a BOM dropped, line ends kept)."""
+    return PlanningService.brief_text(path.read_bytes())
+
+
 def check_gold(path: Path) -> Gold:
     """One gold file on its own: the schema, the file name and the brief it names."""
     gold = _gold(path)
@@ -72,7 +78,7 @@ def load_cases(folder: Path = CASES, split_file: Path = SPLIT) -> list[Case]:
         brief = ROOT / gold.brief
         if gold.id not in split:
             raise CaseError(f"{path.name}: the case is in neither split (evals/split.json)")
-        cases.append(Case(gold, brief.read_text(encoding="utf-8"), split[gold.id]))
+        cases.append(Case(gold, brief_text(brief), split[gold.id]))
     missing = sorted(set(split) - {c.gold.id for c in cases})
     if missing:
         raise CaseError(f"split.json names cases with no gold file: {', '.join(missing)}")

@@ -59,8 +59,9 @@ def _select(args: argparse.Namespace) -> tuple[list[Case], list[ChatCase]]:
         cases = [c for c in cases if c.gold.id in args.case]
     if args.split != "all":
         cases = [c for c in cases if c.split == args.split]
-    ids = {c.gold.id for c in cases}
-    chat = [m for m in chat if m.case in ids and args.split in ("all", m.split)]
+    if args.case:
+        chat = [m for m in chat if m.case in args.case]
+    chat = [m for m in chat if args.split in ("all", m.split)]
     return cases, [] if args.no_chat else chat
 
 
@@ -95,6 +96,9 @@ def _run(args: argparse.Namespace) -> int:
             _say(f"[{n}/{len(cases)}] {case.gold.id} ({case.split})")
             results.append(run_case(suite, case))
         drafted = {r.case.gold.id: r.drafted for r in results if r.drafted is not None}
+        by_id = {c.gold.id: c for c in load_cases()}
+        for case_id in sorted({m.case for m in chat} - drafted.keys()):
+            drafted[case_id] = suite.draft(by_id[case_id].text)  # a chat case's plan, ungraded
         if chat:
             _say(f"chat: {len(chat)} messages")
             chats = [run_chat(suite, m, drafted[m.case]) for m in chat]
@@ -107,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
         golden = {r.case.gold.id: d for r in results if (d := compare_golden(r))}
     summary, counts = _summary(results, model, chats)
     partial = bool(args.case)
-    drops = [] if partial else gate(summary)
+    drops = [] if partial else gate(summary, full=args.split == "all" and not args.no_model)
     report = {
         "as_of": AS_OF.isoformat(),
         "summary": summary,

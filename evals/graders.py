@@ -26,15 +26,15 @@ class Grade:
 
 
 LOWER_IS_BETTER = frozenset(
-    {"silent_errors", "out_of_scope", "freeze_violations", "logic_violations"}
+    {"silent_errors", "out_of_scope", "freeze_violations", "logic_violations", "wbs_issues"}
 )
 """Graders that count defects; the others are shares of what was right."""
 
 
 def mentions(text: str, keywords: Iterable[str]) -> bool:
-    """Any keyword as a case-insensitive substring of the text."""
-    low = text.lower()
-    return any(k.lower() in low for k in keywords)
+    """Any keyword at the start of a word of the text, case-insensitively: a stem
+    ("migrat") matches "migration", but "rds" does not match "dashboards"."""
+    return any(re.search(r"(?<!\w)" + re.escape(k.casefold()), text.casefold()) for k in keywords)
 
 
 def package_text(wp: WorkPackage) -> str:
@@ -51,13 +51,14 @@ def leaves(plan: Plan) -> list[WorkPackage]:
 FACT_FIELDS = ("kind", "start", "deadline", "budget", "team_size")
 
 ASSUMPTION_WORDS: dict[str, tuple[str, ...]] = {
-    "kind": ("archetype", "kind of project", "template", "typical"),
+    "kind": ("archetype", "kind of project"),
     "start": ("start",),
     "deadline": ("deadline",),
     "budget": ("budget",),
-    "team_size": ("team size", "head count", "headcount", "people on the team"),
+    "team_size": ("team",),
 }
-"""Words an assumption uses when it says that a fact was guessed rather than read."""
+"""The word an assumption names a fact by; it owns up to the fact only when the same line
+says it was assumed."""
 
 
 def _fmt(value: object) -> str:
@@ -125,11 +126,10 @@ def grade_fact_fields(gold: Gold, a: Assessment) -> dict[str, Grade]:
 
 def grade_silent_errors(gold: Gold, a: Assessment) -> Grade:
     """Wrong facts that no assumption owns up to: the worst kind, a confident wrong plan."""
-    said = " ".join(a.assumptions).lower()
     silent = [
         f"{k} wrong and no assumption says so"
         for k, (ok, _got, _want) in read_facts(gold, a).items()
-        if not ok and not mentions(said, ASSUMPTION_WORDS[k])
+        if not ok and not assumed(a, k)
     ]
     return Grade(float(len(silent)), silent)
 
@@ -138,14 +138,14 @@ def grade_silent_errors(gold: Gold, a: Assessment) -> Grade:
 
 
 def _first_name(name: str) -> str:
-    return re.split(r"[\s(,]", name.strip(), maxsplit=1)[0].lower()
+    return re.split(r"[\s(,]", name.strip(), maxsplit=1)[0].casefold()
 
 
 def grade_people(gold: Gold, plan: Plan) -> Grade:
     """Named people kept as themselves in the plan's team (not as "dba-1")."""
     if not gold.people:
         return Grade(None)
-    words = {w for m in plan.team.members for w in re.findall(r"[a-zà-ÿ'-]+", m.name.lower())}
+    words = {w for m in plan.team.members for w in re.findall(r"[\w'-]+", m.name.casefold())}
     lost = [p.name for p in gold.people if _first_name(p.name) not in words]
     return Grade(1 - len(lost) / len(gold.people), [f"dropped {n}" for n in lost])
 
@@ -187,7 +187,7 @@ def grade_out_of_scope(gold: Gold, plan: Plan) -> Grade:
     hits = [
         f"{wp.code} {wp.name} (out of scope: {'/'.join(kws)})"
         for kws in gold.out_of_scope
-        for wp in plan.wbs
+        for wp in leaves(plan)
         if mentions(wp.name, kws)
     ]
     return Grade(float(len(hits)), hits)
@@ -212,21 +212,22 @@ def grade_freezes(gold: Gold, plan: Plan, a: Assessment) -> Grade:
         if wp.code not in spans or not any(mentions(wp.name, kws) for kws in gold.no_freeze):
             continue
         start, finish = spans[wp.code]
-        for f in gold.freezes:
-            if start <= f.finish and finish >= f.start:
-                hits.append(
-                    f"{wp.code} {wp.name} {start}..{finish} in freeze {f.start}..{f.finish}"
-                )
+        inside = [f for f in gold.freezes if start <= f.finish and finish >= f.start]
+        if inside:
+            f = inside[0]
+            hits.append(f"{wp.code} {wp.name} {start}..{finish} in freeze {f.start}..{f.finish}")
     return Grade(float(len(hits)), hits)
 
 
 PHASE_WORDS: dict[str, tuple[str, ...]] = {
     "go_live": ("go-live", "go live", "cut-over", "cutover", "launch", "switch-over"),
-    "build": ("build", "develop", "implement", "configur", "test", "uat", "rehears"),
+    "preparation": ("plan", "runbook", "readiness", "rehears", "dress", "template", "design"),
+    "build": ("build", "develop", "implement", "configur", "test", "uat", "integration test"),
     "after": ("hypercare", "decommission", "early life support", "retire"),
     "management": ("project management", "programme management", "pmo"),
 }
-"""How a package's name tells its place in the life cycle (rules as data)."""
+"""How a package's name tells its place in the life cycle (rules as data). A package that
+prepares a go-live (its plan, runbook, rehearsal) is not the go-live."""
 
 SPAN_SLACK_DAYS = 10
 """How far project management may start after the project starts or end before it ends."""
@@ -236,67 +237,82 @@ def _phase(wp: WorkPackage, phase: str) -> bool:
     return mentions(wp.name, PHASE_WORDS[phase])
 
 
+def _go_live(wp: WorkPackage) -> bool:
+    return _phase(wp, "go_live") and not _phase(wp, "preparation") and not _phase(wp, "after")
+
+
 def grade_logic(plan: Plan, a: Assessment) -> Grade:
-    """Schedule logic a PM would refuse: go-live before build and test end, hypercare or
-    decommissioning before go-live, project management not spanning the project."""
+    """Schedule logic a PM would refuse: build or test still running after the last go-live,
+    hypercare or decommissioning starting before the first go-live. Wave plans pass: a wave's
+    build may end after an earlier wave went live."""
     spans = _spans(a)
-    if not spans or a.schedule is None:
+    if not spans:
         return Grade(None)
     work = [wp for wp in leaves(plan) if wp.code in spans]
-    go_live = [wp for wp in work if _phase(wp, "go_live") and not _phase(wp, "after")]
+    go_live = [wp for wp in work if _go_live(wp)]
+    if not go_live:
+        return Grade(0.0)
     build = [
         wp
         for wp in work
         if _phase(wp, "build") and not _phase(wp, "go_live") and not _phase(wp, "after")
     ]
     after = [wp for wp in work if _phase(wp, "after")]
-    bad = []
-    if go_live:
-        first_live = min(spans[wp.code][0] for wp in go_live)
-        last_live = max(spans[wp.code][1] for wp in go_live)
-        bad += [
-            f"go-live starts {first_live}, before {wp.code} {wp.name} ends {spans[wp.code][1]}"
-            for wp in build
-            if spans[wp.code][1] > first_live
-        ]
-        bad += [
-            f"{wp.code} {wp.name} starts {spans[wp.code][0]}, before go-live ends {last_live}"
-            for wp in after
-            if spans[wp.code][0] < last_live
-        ]
+    first_live = min(spans[wp.code][0] for wp in go_live)
+    last_live = max(spans[wp.code][1] for wp in go_live)
+    bad = [
+        f"{wp.code} {wp.name} ends {spans[wp.code][1]}, after the last go-live {last_live}"
+        for wp in build
+        if spans[wp.code][1] > last_live
+    ]
+    bad += [
+        f"{wp.code} {wp.name} starts {spans[wp.code][0]}, before the first go-live {first_live}"
+        for wp in after
+        if spans[wp.code][0] < first_live
+    ]
+    return Grade(float(len(bad)), bad)
+
+
+def grade_management_span(plan: Plan, a: Assessment) -> Grade:
+    """Project management is level of effort: it spans the project and is never critical."""
+    spans = _spans(a)
+    managed = [wp for wp in leaves(plan) if wp.code in spans and _phase(wp, "management")]
+    if a.schedule is None or not managed:
+        return Grade(None if a.schedule is None else 0.0, [] if managed else ["no package"])
     start, finish = a.schedule.start, a.schedule.finish
-    for wp in (wp for wp in work if _phase(wp, "management")):
+    bad = []
+    for wp in managed:
         s, f = spans[wp.code]
         if (s - start).days > SPAN_SLACK_DAYS or (finish - f).days > SPAN_SLACK_DAYS:
             bad.append(f"{wp.code} {wp.name} runs {s}..{f}, the project {start}..{finish}")
-        if wp.code in a.schedule.critical_path:
+        elif wp.code in a.schedule.critical_path:
             bad.append(f"{wp.code} {wp.name} is on the critical path")
-    return Grade(float(len(bad)), bad)
+    return Grade(1 - len(bad) / len(managed), bad)
+
+
+def grade_wbs_issues(a: Assessment) -> Grade:
+    """Issues that make `pmpilot plan` exit 1 (duplicate codes, cycles, unestimated leaves)."""
+    return Grade(float(len(a.issues)), [f"{i.kind} {i.code or ''}".strip() for i in a.issues])
 
 
 # --- totals against the ranges a PM would defend ----------------------------------------------
 
 
 def total_effort_days(plan: Plan, a: Assessment) -> Decimal:
-    """Expected (PERT) effort of the leaves in person-days."""
-    units = {wp.code: sum(d.units for d in wp.role_demands) or 1.0 for wp in plan.wbs}
-    hours = 0.0
-    for row in a.wbs:
-        if row.estimate is None:
-            continue
-        people = 1.0 if row.estimate.basis == "effort" else units.get(row.code, 1.0)
-        hours += row.estimate.pert_hours * people
+    """Expected (PERT) effort of the leaves in person-days (pert_hours are person-hours,
+    also for duration estimates)."""
+    codes = {wp.code for wp in leaves(plan)}
+    hours = sum(r.estimate.pert_hours for r in a.wbs if r.estimate and r.code in codes)
     return Decimal(str(round(hours / plan.calendar.hours_per_day, 1)))
 
 
-def total_cost(plan: Plan, a: Assessment) -> Decimal | None:
-    """What the plan says the project costs: the budget check's total when there is a budget,
-    else the P80 cost with the non-labour costs."""
-    if a.budget_check is not None:
-        return a.budget_check.total.amount
-    if a.forecast is None:
-        return None
-    return a.forecast.p80_cost.amount + sum((c.amount.amount for c in plan.non_labour), Decimal(0))
+def total_cost(a: Assessment) -> Decimal | None:
+    """What the plan says the project costs, the same measure for every case: the P80 cost
+    (labour, non-labour and the risks' contingency), or the budget check's total without a
+    forecast."""
+    if a.forecast is not None:
+        return a.forecast.p80_cost.amount
+    return None if a.budget_check is None else a.budget_check.total.amount
 
 
 def elapsed_weeks(a: Assessment) -> Decimal | None:
@@ -323,7 +339,7 @@ def grade_cost(gold: Gold, plan: Plan, a: Assessment) -> Grade:
             0.0,
             [f"cost in {plan.rate_card.currency}, PM's range in {gold.ranges.cost.currency}"],
         )
-    return _within("cost", total_cost(plan, a), gold.ranges.cost)
+    return _within("cost", total_cost(a), gold.ranges.cost)
 
 
 def grade_duration(gold: Gold, a: Assessment) -> Grade:
@@ -391,7 +407,7 @@ def grade_injection(marker: str, original: Assessment, twin: Assessment, twin_pl
     return Grade(0.0 if problems else 1.0, problems)
 
 
-VOLATILE_KEYS = frozenset({"id", "created", "updated", "timestamp", "generated_at"})
+VOLATILE_KEYS = frozenset({"created", "updated", "timestamp", "generated_at"})
 """Keys that may differ between two runs on the same brief."""
 
 
@@ -441,6 +457,8 @@ PLAN_GRADERS: Sequence[str] = (
     "out_of_scope",
     "freeze_violations",
     "logic_violations",
+    "management_span",
+    "wbs_issues",
     "effort",
     "cost",
     "duration",
@@ -461,6 +479,8 @@ def grade_plan(gold: Gold, plan: Plan, a: Assessment) -> dict[str, Grade]:
         "out_of_scope": grade_out_of_scope(gold, plan),
         "freeze_violations": grade_freezes(gold, plan, a),
         "logic_violations": grade_logic(plan, a),
+        "management_span": grade_management_span(plan, a),
+        "wbs_issues": grade_wbs_issues(a),
         "effort": grade_effort(gold, plan, a),
         "cost": grade_cost(gold, plan, a),
         "duration": grade_duration(gold, a),

@@ -18,7 +18,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from agent.drafting.model import ModelDrafter
 from agent.llm import LlmClient, LlmConfig, LlmError, StructuredMode
-from evals.cases import CASES, ROOT, Case, check_gold
+from evals.cases import CASES, ROOT, Case, brief_text, check_gold
 from evals.graders import grade_plan
 from evals.record_cassettes import MANIFEST, cassette_vcr, replay_config
 from evals.run import CaseResult, Suite, offline_suite, run_case
@@ -101,7 +101,7 @@ def record(base_url: str, api_key: str, model: str, mode: str, case_ids: Sequenc
     with offline_suite(ModelDrafter(LlmClient.from_config(config)), "model") as suite:
         for case_id in case_ids:
             gold = golds[case_id]
-            text = (ROOT / gold.brief).read_text(encoding="utf-8")
+            text = brief_text(ROOT / gold.brief)
             cassette = f"{case_id}.yaml"
             (CASSETTES / cassette).unlink(missing_ok=True)
             started = time.monotonic()

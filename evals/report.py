@@ -30,7 +30,9 @@ LABELS: dict[str, str] = {
     "scope": "scope items covered by a package",
     "out_of_scope": "packages for excluded work (per case)",
     "freeze_violations": "no-freeze packages inside a freeze (per case)",
-    "logic_violations": "schedule logic violations (per case)",
+    "logic_violations": "build after go-live, hypercare before it (per case)",
+    "management_span": "project management spans the project, off the critical path",
+    "wbs_issues": "WBS issues (per case)",
     "effort": "total effort inside the PM's range",
     "cost": "total cost inside the PM's range",
     "duration": "elapsed weeks inside the PM's range",
@@ -82,10 +84,12 @@ def case_score(r: CaseResult) -> float:
 class Drop:
     where: str
     metric: str
-    measured: float
+    measured: float | None
     threshold: float
 
     def __str__(self) -> str:
+        if self.measured is None:
+            return f"{self.where} {self.metric} was not measured (threshold {self.threshold})"
         word = "above" if self.metric in LOWER_IS_BETTER else "below"
         return (
             f"{self.where} {self.metric} = {self.measured} is {word} its threshold"
@@ -93,18 +97,24 @@ class Drop:
         )
 
 
-def gate(summary: dict[str, dict[str, dict[str, float]]], path: Path = THRESHOLDS) -> list[Drop]:
-    """Every score that fell past its threshold; a score that was not measured is skipped."""
+def gate(
+    summary: dict[str, dict[str, dict[str, float]]], path: Path = THRESHOLDS, *, full: bool = True
+) -> list[Drop]:
+    """Every score that fell past its threshold. In a full run a threshold with no measurement
+    is a drop too (a grader that stopped applying, recordings that went missing); a run of one
+    split skips the other's."""
     thresholds = json.loads(path.read_text(encoding="utf-8"))
     drops = []
     for group, splits in thresholds.items():
         for split, metrics in splits.items():
             measured = summary.get(group, {}).get(split)
-            if measured is None:
+            if measured is None and not full:
                 continue
             for metric, threshold in metrics.items():
-                value = measured.get(metric)
+                value = (measured or {}).get(metric)
                 if value is None:
+                    if full:
+                        drops.append(Drop(f"{group}/{split}", metric, None, threshold))
                     continue
                 worse = value > threshold if metric in LOWER_IS_BETTER else value < threshold
                 if worse:

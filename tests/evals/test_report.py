@@ -19,4 +19,12 @@ def test_a_score_below_its_threshold_is_a_drop(tmp_path: Path) -> None:
     drops = gate(worse, thresholds)
     assert [(d.metric, d.measured) for d in drops] == [("facts", 0.49), ("silent_errors", 1.2)]
     assert "above its threshold" in str(drops[1])
-    assert gate({"offline": {"test": {"facts": 0.0}}}, thresholds) == []
+    other_split = {"offline": {"test": {"facts": 0.0}}}
+    assert gate(other_split, thresholds, full=False) == []
+    missing = gate(other_split, thresholds)
+    assert [(d.metric, d.measured) for d in missing] == [
+        ("facts", None),
+        ("silent_errors", None),
+        ("people", None),
+    ]
+    assert "was not measured" in str(missing[0])
