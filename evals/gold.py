@@ -3,8 +3,8 @@ they would defend for the plan. One schema for every case, validated before any 
 
 A gold file is written by a person from the brief alone, before looking at what pmpilot
 makes of it. Amounts are strings (exact decimals), dates ISO. Keywords match
-case-insensitively as substrings of a package's or a risk's words; a list of keywords is
-satisfied by any one of them.
+case-insensitively at the start of a word of a package's or a risk's text; a list of keywords
+is satisfied by any one of them.
 """
 
 from __future__ import annotations
