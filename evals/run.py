@@ -163,7 +163,7 @@ def compare_golden(result: CaseResult, folder: Path = GOLDEN) -> list[str]:
     if result.drafted is None:
         return []
     if not path.is_file():
-        return [f"no golden plan {path.relative_to(ROOT)}"]
+        return [f"no golden plan {path.name}"]
     return differences(json.loads(path.read_text(encoding="utf-8")), result.drafted.document())
 
 
