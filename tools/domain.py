@@ -371,6 +371,39 @@ class StatusUpdate(Strict):
 # --- brief and plan ----------------------------------------------------------------------
 
 
+class BriefPerson(Strict):
+    """A person as the brief names them: role, share of a week, rate, leave."""
+
+    name: str | None = None
+    role: Name
+    share: float = Field(default=1.0, ge=0.1, le=1.0)
+    rate: Money | None = None
+    per: Literal["hour", "day", "week", "month"] | None = None
+    count: int = Field(default=1, ge=1, le=1000)
+    leave: list[Absence] = Field(default_factory=list)
+    quote: Text = ""
+
+
+class BriefCost(Strict):
+    """A non-labour cost the brief states; `in_budget` false when the brief says the budget
+    does not cover it."""
+
+    what: Text
+    amount: Money
+    per: Literal["month"] | None = None
+    in_budget: bool = True
+    quote: Text = ""
+
+
+class BriefDate(Strict):
+    """A freeze, a milestone or another dated fact, with the words it was read from."""
+
+    what: Text = ""
+    start: Day
+    finish: Day
+    quote: Text = ""
+
+
 class ProjectBrief(Strict):
     """What the PM asked for, parsed. `text` keeps the original words for quoting."""
 
@@ -387,6 +420,14 @@ class ProjectBrief(Strict):
     roles: list[Name] = Field(default_factory=list)
     technologies: list[Name] = Field(default_factory=list)
     constraints: list[Text] = Field(default_factory=list)
+    kinds: dict[str, float] = Field(default_factory=dict)
+    """Every kind of project the brief reads as, with a confidence 0-1."""
+    people: list[BriefPerson] = Field(default_factory=list)
+    non_labour: list[BriefCost] = Field(default_factory=list)
+    freezes: list[BriefDate] = Field(default_factory=list)
+    milestones: list[BriefDate] = Field(default_factory=list)
+    quotes: dict[str, str] = Field(default_factory=dict)
+    """Fact name -> the words of the brief it was read from."""
 
     @model_validator(mode="after")
     def _dates(self) -> ProjectBrief:

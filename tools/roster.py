@@ -51,12 +51,14 @@ def build_team(
         )
 
     for cue in people:
-        add(cue.role, cue.name, cue)
+        for _ in range(cue.count):
+            add(cue.role, cue.name, cue)
     wanted = team_size if team_size is not None else (0 if people else len(usual_roles))
     missing = list(usual_roles)
     for cue in people:
         if cue.role in missing:
             missing.remove(cue.role)
+    listed = sum(cue.count for cue in people)
     assumed: list[str] = []
     # The roles the usual team lacks first, then the usual team again, up to the stated size.
     again = [r for r in usual_roles if r not in SINGLE_ROLES] or list(usual_roles)
@@ -74,7 +76,7 @@ def build_team(
         )
     elif assumed:
         assumptions.append(
-            f"the brief gives a team of {team_size} but describes {len(people)}; assumed "
+            f"the brief gives a team of {team_size} but describes {listed}; assumed "
             + _counted(assumed)
             + " for the others — confirm who they are"
         )

@@ -21,8 +21,14 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.domain import Absence, ProjectBrief
+from tools.brief.costs import MoneyFacts, read_money
+from tools.brief.dates import read_dates
+from tools.brief.team import PersonRead
+from tools.brief.team import read_team as read_people
+from tools.domain import Absence, BriefCost, BriefDate, BriefPerson, ProjectBrief
 from tools.money import MAX_AMOUNT, Money
+from tools.reading.dates import Order
+from tools.reading.structure import read_structure
 
 
 class BriefError(ValueError):
@@ -47,6 +53,9 @@ class PersonCue(_Reading):
     availability: float = Field(default=1.0, ge=0.1, le=1.0)
     absences: list[Absence] = Field(default_factory=list)
     quote: str = ""
+    count: int = 1
+    rate: Money | None = None
+    per: str | None = None
 
 
 class Freeze(_Reading):
@@ -1590,7 +1599,7 @@ def milestone_label(doc: _Doc, start: int, end: int) -> str:
     return clip(label, 120) if label else "milestone"
 
 
-def read_dates(doc: _Doc, notes: _Notes, today: date) -> _Dates:
+def read_dates_old(doc: _Doc, notes: _Notes, today: date) -> _Dates:
     """Start, deadline, interim milestones, freezes and absences, each from its sentence."""
     text = doc.text
     hits = [h for h in find_dates(text) if not doc.in_header(h.start)]
@@ -2260,11 +2269,16 @@ def score_archetypes(
 # --- the reading --------------------------------------------------------------------------
 
 
-def read_brief(text: str, *, today: date) -> BriefReading:
+def read_brief(
+    text: str, *, today: date, date_order: Order = "dmy", fiscal_start: int = 1
+) -> BriefReading:
     """Read a brief into a ProjectBrief plus the cues a drafter scales by. Raises BriefError
-    only for a text no one could plan from; everything else unknown becomes an assumption."""
+    only for a text no one could plan from; everything else unknown becomes an assumption.
+    `date_order` reads "03/01/2027" (said in an assumption); `fiscal_start` is the first
+    month of the fiscal year unless the brief says it."""
     check_readable(text)
     doc = build_doc(text)
+    structure = read_structure(_mask(text, doc))
     notes = _Notes()
     for i in sorted(doc.injected):
         notes.assume(
@@ -2276,9 +2290,27 @@ def read_brief(text: str, *, today: date) -> BriefReading:
     scope, out_of_scope, list_sentences = read_lists(doc, notes)
     out_sentences = {i for i in list_sentences if doc.labels[i][0] != "scope"}
     scores, archetype = score_archetypes(doc, notes, title, out_sentences)
-    budget = find_budget(doc, notes)
-    dates = read_dates(doc, notes, today)
-    people, team_size, outside = read_team(doc, notes, archetype, dates)
+    facts = read_dates(structure, today=today, order=date_order, fiscal_start=fiscal_start)
+    money = read_money(structure)
+    for key, quote in {**facts.quotes, **money.quotes}.items():
+        notes.quotes.setdefault(key, quote)
+    for line in [*facts.assumptions, *money.assumptions]:
+        notes.assume(line)
+    budget = _budget(money, notes)
+    old_dates = _old_dates(doc, today)
+    team = read_people(structure, archetype, facts.absences)
+    if any(p.name for p in team.people):
+        people = [_cue(p) for p in team.people]
+        team_size: int | None = team.size
+        outside = team.outside
+        for line in team.assumptions:
+            notes.assume(line)
+        if people and not any(p.role == "project manager" for p in people):
+            people.append(PersonCue(role="project manager"))
+            notes.assume("a project manager is assumed: the brief's team names none")
+            team_size = (team_size or 0) + 1
+    else:
+        people, team_size, outside = read_team(doc, notes, archetype, old_dates)
     for words in outside:
         notes.assume(f"not counted as team members: {clip(words, 200)}")
     drivers = read_drivers(doc, notes)
@@ -2291,6 +2323,32 @@ def read_brief(text: str, *, today: date) -> BriefReading:
             f"the brief is {len(text)} characters long: its first {MAX_TEXT} are kept for the "
             "record, but all of it was read"
         )
+    start, deadline = facts.start or next_monday(today), facts.deadline
+    if start and deadline and deadline < start:
+        notes.assume(
+            f"the deadline read ({deadline}) is before the start ({start}); assumed no deadline"
+        )
+        deadline = None
+    freezes = [
+        Freeze(start=a, finish=b, reason=clip(r, 200), quote=q) for a, b, r, q in facts.freezes
+    ]
+    milestones = [(clip(w, 120), d) for w, d, _ in facts.milestones]
+    total = sum(scores.values()) or 1.0
+    kinds = {
+        k: round(v / total, 2) for k, v in sorted(scores.items(), key=lambda kv: -kv[1]) if v > 0
+    }
+    currency = budget.currency if budget else None
+    costs = [
+        BriefCost(
+            what=clip(c.what, 200),
+            amount=Money.of(c.amount, c.currency or currency or "USD"),
+            per="month" if c.per == "month" else None,
+            in_budget=c.in_budget,
+            quote=clip(c.quote, 300),
+        )
+        for c in money.costs
+        if c.amount > 0 and (c.currency or currency)
+    ]
     brief = ProjectBrief(
         title=title,
         text=text[:MAX_TEXT],
@@ -2298,22 +2356,85 @@ def read_brief(text: str, *, today: date) -> BriefReading:
         archetype=archetype,
         scope=scope,
         out_of_scope=out_of_scope,
-        start=dates.start,
-        deadline=dates.deadline,
+        start=start,
+        deadline=deadline,
         budget=budget,
         team_size=team_size,
         roles=list(dict.fromkeys(p.role for p in people)),
         technologies=technologies,
         constraints=constraints,
+        kinds=kinds,
+        people=[_brief_person(p) for p in people if p.name],
+        non_labour=costs,
+        freezes=[
+            BriefDate(what=f.reason, start=f.start, finish=f.finish, quote=f.quote) for f in freezes
+        ],
+        milestones=[BriefDate(what=w, start=d, finish=d) for w, d in milestones],
+        quotes=dict(notes.quotes),
     )
     return BriefReading(
         brief=brief,
         drivers=drivers,
         people=people,
-        freezes=dates.freezes,
-        milestones=dates.milestones,
+        freezes=freezes,
+        milestones=milestones,
         quotes=notes.quotes,
         assumptions=notes.assumptions,
         archetype_scores=scores,
         partners=[clip(words, 200) for words in outside],
+    )
+
+
+def _mask(text: str, doc: _Doc) -> str:
+    """The text with sentences addressed to the planner blanked (same length): they are read
+    as text, never as facts."""
+    chars = list(text)
+    for i in doc.injected:
+        s = doc.sentences[i]
+        chars[s.start : s.end] = " " * (s.end - s.start)
+    return "".join(chars)
+
+
+def _budget(money: MoneyFacts, notes: _Notes) -> Money | None:
+    if money.budget is None:
+        return None
+    amount, currency = money.budget
+    if not currency:
+        notes.assume("assumed the budget is in USD: the brief gives no currency")
+        currency = "USD"
+    if amount <= 0 or amount > MAX_AMOUNT:
+        notes.assume(f"the budget read ({amount:,.0f} {currency}) is not a budget; assumed none")
+        return None
+    return Money.of(amount, currency)
+
+
+def _old_dates(doc: _Doc, today: date) -> _Dates:
+    """Leave by sentence, for the list reader of team lines."""
+    scratch = _Notes()
+    return read_dates_old(doc, scratch, today)
+
+
+def _cue(p: PersonRead) -> PersonCue:
+    return PersonCue(
+        name=p.name,
+        role=p.role,
+        availability=p.share,
+        absences=[Absence(start=a, finish=b, reason=q) for a, b, q in p.absences if b >= a],
+        quote=clip(p.quote, 200),
+        count=p.count,
+        rate=Money.of(Decimal(str(p.rate[0])), p.rate[1]) if p.rate and p.rate[1] else None,
+        per=p.rate[2] if p.rate and p.rate[1] else None,
+    )
+
+
+def _brief_person(p: PersonCue) -> BriefPerson:
+    return BriefPerson(
+        name=p.name,
+        role=p.role,
+        share=p.availability,
+        rate=p.rate,
+        per=p.per,
+        count=1,
+        leave=list(p.absences),
+        quote=p.quote,
     )

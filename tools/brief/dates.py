@@ -1,0 +1,209 @@
+"""The role of each date in a brief: the start, the deadline, milestones, freezes and
+people's leave, decided by the words around it (tools/brief/data/cues.json) and by the label
+or heading of its line. Ambiguous dates ("03/01/2027") are read in the configured order and
+said in an assumption; dates in e-mail headers and signatures are not project dates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from tools.brief.cues import CUES, has, label_is, score
+from tools.brief.sentences import sentences
+from tools.reading.dates import DateSpan, Order, find_dates, find_durations, fiscal_start_of
+from tools.reading.structure import Document
+
+_RANGE_GAP = re.compile(r"^\s*(?:–|-|—|to|until|till|through|thru|and|bis|-\s*)\s*$", re.I)
+_DAY_BEFORE = re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*(?:–|-|—|to|until)\s*$")
+_RELATIVE = re.compile(
+    r"^\s*(?:from|after|of|following|since)\s+(?:the\s+)?(?:project\s+)?"
+    r"(?P<anchor>kick-?\s?off|start|starting|go-live|contract signature|signature|approval)?",
+    re.I,
+)
+_CLAUSE = re.compile(r"[;()]|\s[—–-]\s|—")
+"""Where a clause ends: cues before it do not reach the dates after it."""
+PAST = timedelta(days=31)
+"""A date more than this before today is history ("out of support since Nov 2025")."""
+ROLES = ("start", "deadline", "freeze", "leave", "milestone")
+
+
+@dataclass
+class Seen:
+    """One date or range in its sentence, with a score per role."""
+
+    first: date
+    last: date
+    quote: str
+    sentence: str
+    scores: dict[str, float]
+    is_range: bool
+    span: DateSpan
+    start: int
+
+
+@dataclass
+class DateFacts:
+    start: date | None = None
+    deadline: date | None = None
+    quotes: dict[str, str] = field(default_factory=dict)
+    freezes: list[tuple[date, date, str, str]] = field(default_factory=list)
+    """(first, last, reason, quote)"""
+    absences: list[tuple[date, date, str, str]] = field(default_factory=list)
+    """(first, last, the sentence, quote): whose leave is read by the team reader."""
+    milestones: list[tuple[str, date, str]] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+
+
+def _ranges(spans: list[DateSpan], text: str) -> list[tuple[DateSpan, DateSpan | None]]:
+    """Dates, with ranges ("24 May – 4 June", "2.8. until 20.8.") paired."""
+    out: list[tuple[DateSpan, DateSpan | None]] = []
+    i = 0
+    while i < len(spans):
+        a = spans[i]
+        if i + 1 < len(spans) and _RANGE_GAP.match(text[a.end : spans[i + 1].start]):
+            out.append((a, spans[i + 1]))
+            i += 2
+            continue
+        m = _DAY_BEFORE.search(text[max(0, a.start - 12) : a.start])
+        if m and a.precision == "day":
+            try:
+                first = a.first.replace(day=int(m.group("d")))
+            except ValueError:
+                first = a.first
+            if first < a.first:
+                out.append(
+                    (a.__class__(a.start - len(m.group(0)), a.end, first, first, "day", ""), a)
+                )
+                i += 1
+                continue
+        out.append((a, None))
+        i += 1
+    return out
+
+
+def _collect(
+    doc: Document, today: date, order: Order, fiscal_start: int
+) -> tuple[list[Seen], list[str]]:
+    seen: list[Seen] = []
+    notes: list[str] = []
+    cues = CUES["dates"]
+    for s in sentences(doc):
+        text = s.text(doc)
+        spans = find_dates(text, today=today, order=order, fiscal_start=fiscal_start)
+        prev_end = 0
+        for a, b in _ranges(spans, text):
+            first, last = a.first, (b.last if b else a.last)
+            if b is not None and last < first and b.yearless:
+                last = last.replace(year=last.year + 1)
+            if last < today - PAST:
+                continue
+            quote = text[a.start : (b or a).end]
+            cut = max(prev_end, *(m.end() for m in _CLAUSE.finditer(text, 0, a.start)), 0)
+            nxt = next((x.start for x in spans if x.start >= (b or a).end), len(text))
+            before, after = text[cut : a.start], text[(b or a).end : nxt]
+            prev_end = (b or a).end
+            scores = {role: score(before, after, cues[role]) for role in (*ROLES, "past")}
+            label = s.line.label or ""
+            for role in ("start", "deadline", "freeze"):
+                if label and label_is(label, role):
+                    scores[role] += 6
+                elif (
+                    s.line.kind == "bullet" and label_is(s.line.section, role) and role == "freeze"
+                ):
+                    scores[role] += 2
+            if text[max(0, a.start - 2) : a.start] in ("**", "__"):
+                for role in ROLES:
+                    scores[role] += 2 if scores[role] > 0 else 0
+            if b is not None:
+                scores["deadline"] -= 1
+                scores["start"] -= 1
+            if a.ambiguous:
+                notes.append(
+                    f"assumed '{a.text}' is {a.first.day} {a.first.strftime('%B %Y')} "
+                    f"(day first, as set); it {a.ambiguous} — write the month in words"
+                    " or set PMPILOT_DATE_ORDER"
+                )
+            seen.append(Seen(first, last, quote, text.strip(), scores, b is not None, a, s.start))
+    return seen, notes
+
+
+def _relative_deadline(doc: Document, start: date | None, today: date) -> tuple[date, str] | None:
+    """ "six months from kickoff", "within 12 weeks of the start", "six months from 2 Feb"."""
+    for s in sentences(doc):
+        text = s.text(doc)
+        for d in find_durations(text):
+            m = _RELATIVE.match(text[d.end :])
+            if not m:
+                continue
+            rest = text[d.end + m.end() :]
+            anchor = start
+            found = find_dates(rest[:40], today=today)
+            if found and found[0].start < 8:
+                anchor = found[0].first
+            elif not m.group("anchor"):
+                continue
+            if anchor is not None:
+                return d.after(anchor), text[d.start : d.end + m.end()].strip()
+    return None
+
+
+def read_dates(
+    doc: Document, *, today: date, order: Order = "dmy", fiscal_start: int = 1
+) -> DateFacts:
+    facts = DateFacts()
+    fiscal_start = fiscal_start_of(doc.text) or fiscal_start
+    seen, notes = _collect(doc, today, order, fiscal_start)
+    facts.assumptions += list(dict.fromkeys(notes))
+
+    def role_of(x: Seen) -> str | None:
+        best = max(ROLES, key=lambda r: (x.scores[r], -ROLES.index(r)))
+        if x.scores[best] < 2 or x.scores["past"] >= x.scores[best]:
+            return None
+        return best
+
+    roles = [(x, role_of(x)) for x in seen]
+    starts = [x for x, r in roles if r == "start" or (r is None and x.scores["start"] >= 2)]
+    if starts:
+        top = max(x.scores["start"] for x in starts)
+        pick = min((x for x in starts if x.scores["start"] == top), key=lambda x: x.first)
+        facts.start = pick.first
+        facts.quotes["start"] = pick.quote
+        if pick.span.precision not in ("day",):
+            facts.assumptions.append(
+                f"assumed the start is {pick.first:%d %B %Y}, the first day of '{pick.quote}'"
+            )
+    deadlines = [
+        x for x, r in roles if r == "deadline" and (facts.start is None or x.last > facts.start)
+    ]
+    if deadlines:
+        top = max(x.scores["deadline"] for x in deadlines)
+        best = [x for x in deadlines if x.scores["deadline"] == top]
+        pick = min(best, key=lambda x: x.last)
+        facts.deadline = pick.first if pick.span.precision == "week" else pick.last
+        facts.quotes["deadline"] = pick.quote
+        others = sorted({x.last for x in best} - {pick.last})
+        if others:
+            facts.assumptions.append(
+                f"assumed the deadline is {pick.last:%d %B %Y} ('{pick.quote}'); the brief also"
+                f" names {', '.join(f'{d:%d %B %Y}' for d in others)}"
+            )
+    else:
+        rel = _relative_deadline(doc, facts.start, today)
+        if rel is not None:
+            facts.deadline, facts.quotes["deadline"] = rel
+    for x, r in roles:
+        if r == "freeze" or (x.is_range and r is None and has(x.sentence, CUES["dates"]["freeze"])):
+            facts.freezes.append((x.first, x.last, x.sentence[:200], x.quote))
+        elif r == "leave":
+            facts.absences.append((x.first, x.last, x.sentence, x.quote))
+        elif r == "milestone" and x.last != facts.deadline:
+            facts.milestones.append((x.sentence[:120], x.last, x.quote))
+    if facts.start is None:
+        facts.assumptions.append(
+            "the brief gives no start date; assumed the project starts on the first Monday"
+            " after today"
+        )
+    if facts.deadline is None:
+        facts.assumptions.append("the brief gives no deadline; none is assumed")
+    return facts

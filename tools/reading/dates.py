@@ -1,0 +1,365 @@
+"""Dates as PMs write them, each read to the days it can mean.
+
+"11/01/2027", "2027-01-11", "11 Jan", "Fri 24 Sept", "1. February 2027", "2.8.", "w/c 11 Jan",
+"end of April", "mid-March", "Q3 2027", "end of Q3", "FY27 H1", "H2 2027", "by Easter 2027",
+"Christmas". A date without a year is the next one on or after `today` less a month. A
+numeric date whose day and month could swap ("03/01/2027") is read in the configured order
+and marked ambiguous: a reader must say so, never pick silently.
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal
+
+from tools.reading.vocabulary import load
+
+Precision = Literal["day", "week", "month", "quarter", "half", "year"]
+Order = Literal["dmy", "mdy"]
+
+_CAL = load("calendar")
+MONTHS: dict[str, int] = _CAL["months"]
+NAMED_DAYS: dict[str, list[int]] = _CAL["named_days"]
+EASTER_DAYS: dict[str, int] = _CAL["easter_days"]
+EDGES: dict[str, str] = _CAL["edges"]
+UNITS: dict[str, int] = _CAL["units"]
+YEAR_BACK = timedelta(days=31)
+"""A date without a year is read as the next one on or after today less this."""
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A date as written and the days it can mean: `first`..`last` (one day for "11 Jan",
+    a month for "March 2027", a quarter for "Q3")."""
+
+    start: int
+    end: int
+    first: date
+    last: date
+    precision: Precision
+    text: str = ""
+    ambiguous: str = ""
+    """Non-empty when the text could mean another day: the other reading, in words."""
+    yearless: bool = False
+
+
+def easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, monthrange(year, month)[1])
+
+
+def _alt(words: object) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
+
+
+_MON = rf"(?:{_alt(MONTHS)})\.?"
+_WD = rf"(?:(?:{_alt(_CAL['weekdays'])})\.?,?\s+)?"
+_ORD = r"(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20|21)\d{2}"
+_EDGE = rf"(?:(?P<edge>{_alt(EDGES)})\s*)?"
+_PATTERNS: list[tuple[str, str]] = [
+    ("iso", rf"(?P<y>{_YEAR})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})"),
+    (
+        "numeric",
+        rf"(?P<a>\d{{1,2}})(?P<sep>[/.])(?P<b>\d{{1,2}})(?P=sep)(?P<y>{_YEAR}|\d{{2}})(?!\d)",
+    ),
+    ("dotted", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?!\d)"),
+    (
+        "week",
+        rf"(?:w/c|wc|week commencing|week of|the week of|week beginning)\s+{_WD}"
+        rf"(?:(?P<d>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<mon>{_MON})|(?P<mon2>{_MON})\s+(?P<d2>\d{{1,2}}){_ORD})"
+        rf"(?:,?\s+(?P<y>{_YEAR}))?",
+    ),
+    (
+        "dmy",
+        rf"{_WD}(?P<d>\d{{1,2}}){_ORD}\.?\s*(?:of\s+)?(?:-\s*)?(?P<mon>{_MON})(?:,?\s+(?P<y>{_YEAR}))?",
+    ),
+    (
+        "mdy",
+        rf"{_WD}(?P<mon>{_MON})\s+(?P<d>\d{{1,2}}){_ORD}(?!\d|\s*(?:%|TB|GB))(?:,?\s+(?P<y>{_YEAR}))?",
+    ),
+    (
+        "quarter",
+        rf"{_EDGE}(?:(?P<fy>FY\s?'?(?P<fyy>\d{{2}}|{_YEAR}))\s+)?Q(?P<q>[1-4])(?:\s+(?:FY\s?'?(?P<fyy2>\d{{2}}|{_YEAR})|(?P<y>{_YEAR})))?",
+    ),
+    (
+        "half",
+        rf"{_EDGE}(?:(?P<fy>FY\s?'?(?P<fyy>\d{{2}}|{_YEAR}))\s+)?H(?P<h>[12])(?:\s+(?:FY\s?'?(?P<fyy2>\d{{2}}|{_YEAR})|(?P<y>{_YEAR})))?",
+    ),
+    ("month", rf"{_EDGE}(?P<mon>{_MON})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|'\d{{2}}))?"),
+    ("named", rf"{_EDGE}(?P<named>{_alt(NAMED_DAYS)}|{_alt(EASTER_DAYS)})(?:\s+(?P<y>{_YEAR}))?"),
+    ("year", rf"{_EDGE}(?:the\s+)?(?:year\s+)?(?P<y>{_YEAR})(?!\d|\s*(?:-|/)\s*\d)"),
+]
+_DATE = re.compile(
+    r"(?<![\w/.])(?:"
+    + "|".join(
+        f"(?P<_{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS
+    ).replace(f"(?P={'sep'})", "(?P=numeric_sep)")
+    + r")(?![\w])",
+    re.I,
+)
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    text = text.strip("'")
+    return int(text) + 2000 if len(text) == 2 else int(text)
+
+
+def _next(month: int, day: int, today: date) -> date:
+    floor = today - YEAR_BACK
+    for year in (floor.year, floor.year + 1):
+        try:
+            found = date(year, month, min(day, monthrange(year, month)[1]))
+        except ValueError:
+            continue
+        if found >= floor:
+            return found
+    return date(floor.year + 1, month, min(day, monthrange(floor.year + 1, month)[1]))
+
+
+def _edge(first: date, last: date, edge: str | None) -> tuple[date, date]:
+    """Narrow a period to the part an edge word names ("end of April" -> 30 April)."""
+    kind = EDGES.get(
+        (edge or "").strip().lower().rstrip("-") + ("-" if edge and edge.endswith("-") else "")
+    )
+    kind = kind or EDGES.get((edge or "").strip().lower())
+    if not kind:
+        return first, last
+    days = (last - first).days
+    if kind == "end":
+        return last, last
+    if kind == "start":
+        return first, first
+    if kind == "mid":
+        mid = first + timedelta(days=days // 2)
+        return mid, mid
+    if kind == "early":
+        return first, first + timedelta(days=days // 3)
+    if kind == "late":
+        return last - timedelta(days=days // 3), last
+    if kind == "first-half":
+        return first, first + timedelta(days=days // 2)
+    return first + timedelta(days=days // 2 + 1), last
+
+
+def fiscal_year(label: str, fiscal_start: int) -> tuple[date, date]:
+    """FY27 with a fiscal year from April: 1 April 2026 to 31 March 2027 (named by the
+    calendar year it ends in); from January it is the calendar year."""
+    year = _year(label) or 0
+    if fiscal_start == 1:
+        return date(year, 1, 1), date(year, 12, 31)
+    return date(year - 1, fiscal_start, 1), month_end(year, fiscal_start - 1)
+
+
+def _months_after(day: date, months: int) -> date:
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def _part(fy_first: date, index: int, size: int) -> tuple[date, date]:
+    first = _months_after(fy_first, (index - 1) * size)
+    last = _months_after(first, size) - timedelta(days=1)
+    return first, last
+
+
+def _read(m: re.Match[str], today: date, order: Order, fiscal_start: int) -> DateSpan | None:
+    kind = m.lastgroup or ""
+    name = kind[1:]
+    g = {k[len(name) + 1 :]: v for k, v in m.groupdict().items() if k.startswith(name + "_")}
+    text = m.group(0)
+    year = _year(g.get("y"))
+    ambiguous = ""
+    precision: Precision = "day"
+    try:
+        if name == "iso":
+            first = last = date(int(g["y"]), int(g["m"]), int(g["d"]))
+        elif name == "numeric":
+            a, b = int(g["a"]), int(g["b"])
+            day, month = (a, b) if order == "dmy" else (b, a)
+            if g["sep"] == ".":
+                day, month = a, b
+            elif a <= 12 and b <= 12 and a != b:
+                other = date(year or today.year, day, month)
+                ambiguous = f"could also be {other.day} {other.strftime('%B')}"
+            elif a > 12 >= b:
+                day, month = a, b
+            elif b > 12 >= a:
+                day, month = b, a
+            first = last = date(year or today.year, month, day)
+        elif name == "dotted":
+            found = _next(int(g["m"]), int(g["d"]), today)
+            first = last = date(found.year, int(g["m"]), int(g["d"]))
+            return DateSpan(m.start(), m.end(), first, last, "day", text, yearless=True)
+        elif name in ("week", "dmy", "mdy"):
+            month = MONTHS[(g.get("mon") or g.get("mon2") or "").lower().rstrip(".")]
+            day = int(g.get("d") or g.get("d2") or 0)
+            first = date(year, month, day) if year else _next(month, day, today)
+            last = first
+            if name == "week":
+                first = first - timedelta(days=first.weekday())
+                last, precision = first + timedelta(days=4), "week"
+        elif name in ("quarter", "half"):
+            size = 3 if name == "quarter" else 6
+            index = int(g.get("q") or g.get("h") or 1)
+            fy = g.get("fyy") or g.get("fyy2")
+            if fy:
+                fy_first, _ = fiscal_year(fy, fiscal_start)
+            else:
+                y = year or (today - YEAR_BACK).year
+                fy_first = date(y, 1, 1)
+                if not year and _part(fy_first, index, size)[1] < today - YEAR_BACK:
+                    fy_first = date(y + 1, 1, 1)
+            first, last = _part(fy_first, index, size)
+            precision = name  # type: ignore[assignment]
+            first, last = _edge(first, last, g.get("edge"))
+        elif name == "month":
+            month = MONTHS[g["mon"].lower().rstrip(".")]
+            if not (year or g.get("edge")) and not g["mon"][0].isupper():
+                return None  # "may", "march" as words, not months
+            start = date(year, month, 1) if year else _next(month, 1, today - timedelta(days=27))
+            first, last = start, month_end(start.year, month)
+            precision = "month"
+            first, last = _edge(first, last, g.get("edge"))
+        elif name == "named":
+            named = g["named"].lower()
+            if named in EASTER_DAYS:
+                y = year or today.year
+                day_ = easter(y) + timedelta(days=EASTER_DAYS[named])
+                if not year and day_ < today - YEAR_BACK:
+                    day_ = easter(y + 1) + timedelta(days=EASTER_DAYS[named])
+            else:
+                mo, d = NAMED_DAYS[named]
+                day_ = date(year, mo, d) if year else _next(mo, d, today)
+            first = last = day_
+            first, last = _edge(first, last, g.get("edge"))
+        elif name == "year":
+            if not g.get("edge") and not re.match(r"(?i)the year|year", text):
+                return None
+            first, last = date(int(g["y"]), 1, 1), date(int(g["y"]), 12, 31)
+            precision = "year"
+            first, last = _edge(first, last, g.get("edge"))
+        else:
+            return None
+    except (ValueError, KeyError):
+        return None
+    if precision == "day" and g.get("edge"):
+        pass
+    return DateSpan(m.start(), m.end(), first, last, precision, text, ambiguous, yearless=not year)
+
+
+def find_dates(
+    text: str, *, today: date, order: Order = "dmy", fiscal_start: int = 1
+) -> list[DateSpan]:
+    """Every date in a text, in order. `order` is the day/month order of "03/01/2027";
+    `fiscal_start` the first month of the fiscal year ("FY27 H1")."""
+    out: list[DateSpan] = []
+    for m in _DATE.finditer(text):
+        span = _read(m, today, order, fiscal_start)
+        if span is not None:
+            out.append(span)
+    return out
+
+
+_FISCAL = re.compile(
+    rf"(?:fiscal|financial|business) year\s+(?:starts|begins|runs from|is from|from)\s+(?:on\s+)?"
+    rf"(?:(?:the\s+)?1(?:st)?\s+)?(?:of\s+)?(?P<mon>{_MON})",
+    re.I,
+)
+
+
+def fiscal_start_of(text: str) -> int | None:
+    """The first month of the fiscal year when a text says it ("our fiscal year starts 1 April")."""
+    m = _FISCAL.search(text)
+    return MONTHS[m.group("mon").lower().rstrip(".")] if m else None
+
+
+def numeric_order(text: str) -> Order | None:
+    """The day/month order a text's own numeric dates prove ("24/09/2027" is day first)."""
+    for m in re.finditer(rf"\b(\d{{1,2}})/(\d{{1,2}})/(?:{_YEAR}|\d{{2}})\b", text):
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12 >= b:
+            return "dmy"
+        if b > 12 >= a:
+            return "mdy"
+    return None
+
+
+_DURATION = re.compile(
+    rf"(?<![\w.])(?P<n>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    rf"twelve|eighteen|twenty|twenty-four|thirty|few)\s*(?:-\s*)?(?P<u>{_alt(UNITS)})\b",
+    re.I,
+)
+_DURATION_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "eighteen": 18,
+    "twenty": 20,
+    "twenty-four": 24,
+    "thirty": 30,
+    "few": 3,
+}
+
+
+@dataclass(frozen=True)
+class Duration:
+    start: int
+    end: int
+    count: float
+    unit: str
+    """"day", "week", "month", "quarter" or "year"."""
+
+    def after(self, day: date) -> date:
+        """The day this long after `day` (months by the calendar: 2 Feb + 6 months = 2 Aug)."""
+        if self.unit in ("month", "quarter", "year"):
+            months = self.count * {"month": 1, "quarter": 3, "year": 12}[self.unit]
+            return _months_after(day, round(months))
+        return day + timedelta(days=round(self.count * (7 if self.unit == "week" else 1)))
+
+
+def find_durations(text: str) -> list[Duration]:
+    """ "six months", "12 weeks", "a fortnight", "3 working days"."""
+    out = []
+    for m in _DURATION.finditer(text):
+        raw = m.group("n").lower()
+        count = float(raw) if raw[0].isdigit() else float(_DURATION_WORDS[raw])
+        unit = m.group("u").lower()
+        days = UNITS[unit]
+        unit_name = {1: "day", 7: "week", 14: "week", 30: "month", 91: "quarter", 365: "year"}[days]
+        if days == 14:
+            count *= 2
+        out.append(Duration(m.start(), m.end(), count, unit_name))
+    return out
+
+
+def shifted(span: DateSpan, first: date, last: date) -> DateSpan:
+    return replace(span, first=first, last=last)
