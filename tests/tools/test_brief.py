@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tools import brief as reader
+from tools.brief import document as reader
 from tools.brief import BriefError, BriefReading, read_brief
 from tools.vocabulary import DRIVERS, ROLES
 

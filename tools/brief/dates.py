@@ -23,6 +23,7 @@ _RELATIVE = re.compile(
 )
 _CLAUSE = re.compile(r"[;()]|\s[—–-]\s|—")
 """Where a clause ends: cues before it do not reach the dates after it."""
+_CLAUSE_AFTER = re.compile(r"[;(),]|\s[—–-]\s|—")
 PAST = timedelta(days=31)
 """A date more than this before today is history ("out of support since Nov 2025")."""
 ROLES = ("start", "deadline", "freeze", "leave", "milestone")
@@ -101,7 +102,8 @@ def _collect(
             quote = text[a.start : (b or a).end]
             cut = max(prev_end, *(m.end() for m in _CLAUSE.finditer(text, 0, a.start)), 0)
             nxt = next((x.start for x in spans if x.start >= (b or a).end), len(text))
-            before, after = text[cut : a.start], text[(b or a).end : nxt]
+            stop = _CLAUSE_AFTER.search(text, (b or a).end, nxt)
+            before, after = text[cut : a.start], text[(b or a).end : stop.start() if stop else nxt]
             prev_end = (b or a).end
             scores = {role: score(before, after, cues[role]) for role in (*ROLES, "past")}
             label = s.line.label or ""
