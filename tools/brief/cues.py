@@ -57,6 +57,10 @@ def has(text: str, phrases: list[str] | dict[str, float]) -> bool:
 def label_is(label: str, key: str) -> bool:
     """A line's label or section heading names this fact ("Start date", "## Team")."""
     label = re.sub(r"[*_`#]", "", label).strip().lower()
+    label = re.sub(r"^(?:\d+(?:\.\d+)*\.?|[a-z]\))\s+", "", label)  # "5.1 Team"
+    stems = CUES["label_stems"].get(key, [])
+    if len(label.split()) <= 6 and any(re.search(rf"\b{s}", label) for s in stems):
+        return True
     return label in CUES["labels"][key] or any(
         label.startswith(w + " ") or label.endswith(" " + w)
         for w in CUES["labels"][key]

@@ -1,7 +1,12 @@
 """The team as the brief writes it: named people with role, share, rate and leave, counted
 people ("4 contract deployment engineers"), the author or the reader as PM ("myself as
-project lead", "you as PM"). From team tables, the lines of a team section, and "Name (role,
-share)" anywhere."""
+project lead", "you as PM"). Read from team tables, from the lines of a team section or a
+team label, and from "Name (role, share)" anywhere.
+
+A team line is cut into fragments at commas, semicolons, "and" and "+"; a fragment starts a
+new person when it begins with a name, "me"/"you", or a count or article before a role, and
+otherwise tells more about the person before it ("Jürgen Bauer, Teradata DBA, 3 days a week").
+"""
 
 from __future__ import annotations
 
@@ -13,23 +18,42 @@ from tools.brief.cues import CUES, has, label_is
 from tools.brief.sentences import sentences
 from tools.reading.money import find_amounts
 from tools.reading.numbers import NUMBER, parse_number
-from tools.reading.roles import find_role, resolve
+from tools.reading.roles import ENGINEER, find_role, resolve
 from tools.reading.shares import PART_TIME, find_shares
 from tools.reading.structure import Document, Line
 
 _TEAM = CUES["team"]
 NOT_NAMES = frozenset(_TEAM["not_names"])
 MAX_COUNT = 200
-_WORD = r"[A-ZÀ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-Þ]?[a-zà-ÿ'’]+)?"
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_WORD = rf"(?:O['’])?[{_UPPER}][^\W\d_]+(?:-[{_UPPER}]?[^\W\d_]+)?"
+_PARTICLE = r"(?:de|van|von|der|den|da|di|le|la|du|del|dos|bin|al)"
+NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{0,2}}"
 _NAME = re.compile(
-    rf"^(?P<name>(?:O'|O’)?{_WORD}(?:\s+(?:(?:de|van|von|der|den|da|di|le|la|du)\s+)*(?:O'|O’)?{_WORD}){{0,2}})(?![\w])"
+    rf"^(?P<name>{NAME})(?![\w'’])(?=\s*$|\s*[-–—(,:;/]|\s+(?:as|is|are|from|at|who|our|will|joins|"
+    rf"and|has|was|would|can|could|on|in|full|half|part)\b|\s+\d)"
 )
-_SELF = re.compile(r"^(?:myself|me|i)\b[\s,]*(?:\((?P<p>[^)]*)\))?", re.I)
-_YOU = re.compile(r"^you\b", re.I)
-_COUNT = re.compile(rf"(?<![\w.,])(?P<n>{NUMBER})\s+(?:more\s+|extra\s+|x\s+)?", re.I)
-_SPLIT = re.compile(r";\s*|,?\s+and\s+(?=[A-Z](?!\w*\s+(?:days?|weeks?)))|\.\s+(?=[A-Z])")
-_GREETING = re.compile(r"^(?:hi|hello|hey|dear)\s+(?P<n>[A-Z][\w'-]+)", re.I)
-_TEAM_OF = re.compile(rf"\bteam of\s+(?:~|about\s+|around\s+)?(?P<n>{NUMBER})\b", re.I)
+_SELF = re.compile(
+    r"^(?:myself|me|i(?:'m|’m| am| will|'ll|’ll)?)\b[\s,:–—-]*(?:\((?P<p>[^)]*)\))?", re.I
+)
+_YOU = re.compile(r"^(?:you|yourself)\b", re.I)
+_COUNT = re.compile(rf"(?<![\w.,])(?P<n>{NUMBER}|\d+)\s*(?:x\s+|more\s+|extra\s+|of\s+)?", re.I)
+_FRAGMENT = re.compile(r",(?!\d{3})|[;+&]|\s+and\s+|\s+plus\s+|:\s+")
+_NOT_START = re.compile(
+    r"^(?:will|are|is|was|were|can|could|should|would|have|has|had|become|they|he|she|it|"
+    r"who|which|that|each|both|but|though|although|so|then|also|until|if|to|for|with|at)\b",
+    re.I,
+)
+_ARTICLE = re.compile(rf"^(?:(?:a|an|one|another|our|the|{NUMBER}|\d+)\b|~)", re.I)
+_GREETING = re.compile(r"^(?:hi|hello|hey|dear|morning|hallo|bonjour)\s+(?P<n>[A-Z][\w'’-]+)", re.I)
+_TEAM_OF = re.compile(rf"\bteam of\s+(?:~|about\s+|around\s+)?(?P<n>{NUMBER}|\d+)\b", re.I)
+_TEAM_IS = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?:the |our |my )?(?:core |project )?team\s+(?:is|will be|would be|=|"
+    r"consists of|comprises|:)\s+",
+    re.I,
+)
+_PARENS = re.compile(r"\((?P<inside>[^()]{1,80})\)")
+_CONTRACTION = re.compile(r"['’](?:ve|ll|re|m|d|s|t)$")
 
 
 @dataclass
@@ -54,6 +78,232 @@ class TeamFacts:
     outside: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Context:
+    kind: str | None
+    author: str | None
+    reader: str | None
+
+
+# --- names ------------------------------------------------------------------------------
+
+
+def name_at(text: str) -> str | None:
+    """A person's name at the start of a text ("Anouk de Vries", "Dan O'Neill")."""
+    m = _NAME.match(re.sub(r"\*\*|__", "", text).strip())
+    if not m:
+        return None
+    kept: list[str] = []
+    for w in m.group("name").split():
+        if w in NOT_NAMES or (w.isupper() and len(w) > 1) or _CONTRACTION.search(w):
+            break
+        if find_role(w) is not None and not kept:
+            break
+        kept.append(w)
+    while kept and kept[-1].lower() in _PARTICLE:
+        kept.pop()
+    return " ".join(kept) or None
+
+
+def names_in(text: str) -> list[tuple[str, float | None]]:
+    """Names listed in a parenthesis, each with its share when given: "(Jenna and Rob, 50%
+    each)", "(Priya full time, Tomasz 60% because ...)", "(Kofi)"."""
+    parts = [p.strip() for p in re.split(r",|\band\b|&|/", text) if p.strip()]
+    if not parts or not name_at(parts[0]):
+        return []
+    out: list[tuple[str, float | None]] = []
+    for part in parts:
+        name = name_at(part)
+        shares = find_shares(part)
+        if name:
+            out.append((name, shares[0].value if shares else None))
+        elif shares and out:
+            # "50% each": every name so far without a share
+            out = [(n, s if s is not None else shares[0].value) for n, s in out]
+    return out
+
+
+# --- one person, or several, from an entry ------------------------------------------------
+
+
+def _rate(text: str) -> tuple[float, str, str] | None:
+    for a in find_amounts(text):
+        if a.per in ("hour", "day", "week", "month") or re.search(r"rate", text[: a.start], re.I):
+            return (float(a.value), a.currency or "", a.per or "day")
+    return None
+
+
+def _count(rest: str, kind: str | None) -> tuple[int, str | None]:
+    """ "4 contract deployment engineers", "two of Gareth's network engineers"."""
+    hit = find_role(rest)
+    if hit is None:
+        return 1, None
+    before = [m for m in _COUNT.finditer(rest[: hit.start]) if hit.start - m.end() <= 30]
+    if before:
+        value = parse_number(before[-1].group("n"))
+        if value is not None and 0 < value <= MAX_COUNT and value == int(value):
+            return int(value), resolve(hit.role, kind)
+    return 1, None
+
+
+def people_of(entry: str, ctx: _Context) -> list[PersonRead]:
+    """The people one entry of a team line names (none when it names nobody)."""
+    text = entry.strip().strip("*_").strip()
+    if not text or has(text, _TEAM["not_team"]):
+        return []
+    pm = False
+    if m := _SELF.match(text):
+        rest = text[m.end() :]
+        inside = names_in(m.group("p") or "")
+        name = name_at(rest) or (inside[0][0] if inside else None)
+        if name and rest.startswith(name):
+            rest = rest[len(name) :]
+        name, pm = name or ctx.author, True
+    elif m := _YOU.match(text):
+        name, rest, pm = ctx.reader, text[m.end() :], True
+    else:
+        name = name_at(text)
+        rest = text[len(name) :] if name else text
+    hit = find_role(rest)
+    if hit is None and name is None and not pm:
+        return []
+    role = (
+        resolve(hit.role, ctx.kind)
+        if hit
+        else ("project manager" if pm else resolve(ENGINEER, ctx.kind))
+    )
+    count, counted_role = (1, None) if name else _count(rest, ctx.kind)
+    role = counted_role or role
+    shares = find_shares(text)
+    base = PersonRead(
+        name=name,
+        role=role,
+        share=max(0.1, min(shares[0].value if shares else 1.0, 1.0)),
+        quote=text[:200],
+        rate=_rate(text),
+        contractor=has(text, _TEAM["contractor"]),
+    )
+    named = [] if name else [n for p in _PARENS.finditer(rest) for n in names_in(p.group("inside"))]
+    if named:
+        out = [
+            PersonRead(**{**base.__dict__, "name": n, "share": s or base.share, "absences": []})
+            for n, s in named
+        ]
+        if count > len(named):
+            out.append(PersonRead(**{**base.__dict__, "count": count - len(named), "absences": []}))
+        return out
+    base.count = count
+    return [base]
+
+
+# --- entries of a team line -----------------------------------------------------------------
+
+
+def _fragments(content: str) -> list[str]:
+    out, last = [], 0
+    for m in _FRAGMENT.finditer(content):
+        if content[: m.start()].count("(") == content[: m.start()].count(")"):
+            out.append(content[last : m.start()])
+            last = m.end()
+    out.append(content[last:])
+    return [f.strip() for f in out if f.strip()]
+
+
+def _role_after_name(entry: str) -> bool:
+    name = name_at(entry)
+    return find_role(entry[len(name) :] if name else entry) is not None
+
+
+def _starts_person(fragment: str, previous: str | None) -> bool:
+    if previous is None or _SELF.match(fragment) or _YOU.match(fragment):
+        return True
+    name = name_at(fragment)
+    if name:
+        # "myself, Andreas Keller, ...": the name of the one before
+        return not (
+            fragment == name and _SELF.match(previous) and not name_at(_SELF.sub("", previous))
+        )
+    if _NOT_START.match(fragment):
+        return False
+    hit = find_role(fragment)
+    if hit is None or hit.start > 30:
+        return False
+    counted = _COUNT.match(fragment)
+    if counted and (parse_number(counted.group("n")) or 0) >= 2:
+        return True
+    if name_at(previous) and not _role_after_name(previous):
+        return False  # "Gareth Pryce, our network lead": the role of the one before
+    return _role_after_name(previous) or bool(_ARTICLE.match(fragment))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def entries(content: str) -> list[str]:
+    """A team line cut into one entry per person (or group of people). A sentence that does
+    not begin with a person is about something else ("Contact centre has 3 sites")."""
+    out: list[str] = []
+    for i, sentence in enumerate(_SENTENCE.split(content)):
+        fragments = _fragments(sentence)
+        if i and fragments and not _starts_person(fragments[0], None if not out else out[-1]):
+            continue
+        out += _entries_of(fragments, out)
+    return out
+
+
+def _entries_of(fragments: list[str], before: list[str]) -> list[str]:
+    out = list(before[-1:])
+    start = len(out)
+    for fragment in fragments:
+        previous = out[-1] if out else None
+        if previous and fragment == name_at(fragment) and _count_before_role(previous):
+            out[-1] += f" ({fragment})"  # "2 Android developers, Marcin and Paweł"
+        elif _starts_person(fragment, previous):
+            out.append(fragment)
+        else:
+            out[-1] += ", " + fragment
+    if start and before:
+        before[-1] = out[0]
+    return out[start:]
+
+
+def _count_before_role(entry: str) -> bool:
+    return not name_at(entry) and _count(entry, None)[0] > len(
+        [n for p in _PARENS.finditer(entry) for n in names_in(p.group("inside"))]
+    )
+
+
+def _line_people(line: Line, doc: Document, ctx: _Context, facts: TeamFacts) -> list[PersonRead]:
+    content = doc.text[line.content_start : line.end]
+    if m := _TEAM_IS.search(content):
+        content = content[m.end() :]
+    found: list[PersonRead] = []
+    pending: list[PersonRead] = []
+    for entry in entries(content):
+        people = people_of(entry, ctx)
+        if not people:
+            if has(entry, _TEAM["not_team"]) and find_role(entry):
+                facts.outside.append(entry.strip()[:200])
+            continue
+        first = people[0]
+        if (
+            first.name
+            and find_role(entry) is None
+            and not _SELF.match(entry)
+            and not find_shares(entry)
+        ):
+            pending.append(first)  # "Ahmed Saleh and Julia Roth, backend devs": the role follows
+            continue
+        for p in pending:
+            p.role, p.share, p.contractor = first.role, first.share, first.contractor
+        found += pending + people
+        pending = []
+    return found + pending
+
+
+# --- the sources of people ------------------------------------------------------------------
+
+
 def _column(cells: dict[str, str], names: list[str]) -> str | None:
     for header, value in cells.items():
         h = header.strip().lower()
@@ -62,118 +312,131 @@ def _column(cells: dict[str, str], names: list[str]) -> str | None:
     return None
 
 
-def _name(entry: str) -> tuple[str | None, str]:
-    """A person's name at the start of an entry, and the rest."""
-    entry = entry.strip().lstrip("*_").strip()
-    m = _NAME.match(entry)
-    if not m:
-        return None, entry
-    words = m.group("name").split()
-    if words[0] in NOT_NAMES or words[0].isupper():
-        return None, entry
-    hit = find_role(m.group("name"))
-    if hit is not None and hit.start == 0:
-        return None, entry
-    kept = []
-    for w in words:
-        if w in NOT_NAMES or find_role(w):
-            break
-        kept.append(w)
-    if not kept:
-        return None, entry
-    name = " ".join(kept)
-    return name, entry[len(name) :]
+def _table_person(line: Line, ctx: _Context) -> list[PersonRead]:
+    cells = line.cells
+    name = _column(cells, _TEAM["name_columns"]) or ""
+    role = _column(cells, _TEAM["role_columns"]) or ""
+    share = _column(cells, _TEAM["share_columns"]) or ""
+    rate = _column(cells, _TEAM["rate_columns"]) or ""
+    count = "" if name else (_column(cells, _TEAM["count_columns"]) or "")
+    people = people_of(f"{name} - {count} {role}, {share} {rate}".strip(" -,"), ctx)
+    for p in people:
+        p.quote = " | ".join(v for v in cells.values() if v)[:200]
+    return people
 
 
-def _person(
-    entry: str, kind: str | None, *, author: str | None, reader: str | None
-) -> PersonRead | None:
-    text = entry.strip()
-    if not text or has(text, _TEAM["not_team"]):
-        return None
-    name: str | None = None
-    rest = text
-    pm_hint = False
-    if m := _SELF.match(text):
-        rest = text[m.end() :]
-        name, after = _name(rest.lstrip(", "))
-        if name:
-            rest = after
-        else:
-            name = author
-        pm_hint = True
-    elif _YOU.match(text):
-        name, rest, pm_hint = reader, text[3:], True
-    else:
-        name, rest = _name(text)
-    hit = find_role(rest) or (find_role(text) if name else None)
-    if hit is None and not pm_hint:
-        if name is None:
-            return None
-        role = resolve("<engineer>", kind)
-    elif hit is None:
-        role = "project manager"
-    else:
-        role = resolve(hit.role, kind)
-    count = 1
-    if name is None and hit is not None:
-        for m in _COUNT.finditer(rest):
-            after = find_role(rest[m.end() : m.end() + 60])
-            if after is not None and after.start <= 30:
-                value = parse_number(m.group("n"))
-                if value is not None and 0 < value <= MAX_COUNT and value == int(value):
-                    count = int(value)
-                    role = resolve(after.role, kind)
-                break
-    shares = find_shares(text)
-    share = shares[0].value if shares else 1.0
-    rate = None
-    for a in find_amounts(text):
-        if a.per in ("hour", "day", "week", "month") or re.search(r"rate", text[: a.start], re.I):
-            rate = (float(a.value), a.currency or "", a.per or "day")
-            break
-    return PersonRead(
-        name=name,
-        role=role,
-        share=max(0.1, min(share, 1.0)),
-        quote=text[:200],
-        rate=rate,
-        count=count,
-        contractor=has(text, _TEAM["contractor"]),
-    )
+def _is_team_line(line: Line, team_mode: bool) -> bool:
+    labelled = bool(line.label) and label_is(line.label, "team")
+    return labelled or team_mode or bool(_TEAM_IS.search(line.content))
 
 
-def _entries(line: Line, text: str) -> list[str]:
-    content = text[line.content_start : line.end]
-    if line.kind == "bullet":
-        return [content]
-    depth = 0
-    out, last = [], 0
-    for m in _SPLIT.finditer(content):
-        depth = content[: m.start()].count("(") - content[: m.start()].count(")")
-        if depth == 0:
-            out.append(content[last : m.start()])
-            last = m.end()
-    out.append(content[last:])
-    return [e for e in out if e.strip()]
+_PERSON_ITEM = re.compile(rf"^(?P<name>{NAME})\s*(?:[-–—:(,]|\bas\b)\s*(?P<rest>.{{0,60}})")
+
+
+def _names_a_person(line: Line) -> bool:
+    """A list item about one person, anywhere: "- Priya Nair – DBA, 60%"."""
+    content = re.sub(r"\*\*|__", "", line.content)
+    m = _PERSON_ITEM.match(content) if line.kind == "bullet" else None
+    if not m or name_at(m.group("name")) != m.group("name"):
+        return False
+    hit = find_role(m.group("rest"))
+    return hit is not None and hit.start <= 30
+
+
+def _from_lines(doc: Document, ctx: _Context, facts: TeamFacts) -> list[PersonRead]:
+    people: list[PersonRead] = []
+    team_table = team_mode = False
+    lines = doc.lines
+    for n, line in enumerate(lines):
+        if line.kind == "heading":
+            team_mode, team_table = label_is(line.content, "team"), False
+        elif line.kind == "blank":
+            following = next((x for x in lines[n + 1 :] if x.kind != "blank"), None)
+            if following is None or following.kind not in ("bullet", "table", "rule"):
+                team_mode = False
+        elif line.kind == "table":
+            if all(k == v for k, v in line.cells.items()):
+                has_name = _column(line.cells, _TEAM["name_columns"]) is not None
+                has_role = _column(line.cells, _TEAM["role_columns"]) is not None
+                has_count = _column(line.cells, _TEAM["count_columns"]) is not None
+                team_table = has_name or (has_role and (team_mode or has_count))
+            elif team_table:
+                people += _table_person(line, ctx)
+        elif line.kind in ("text", "bullet"):
+            if line.label and label_is(line.label, "team") and not line.content:
+                team_mode = True
+            elif _is_team_line(line, team_mode) or _names_a_person(line):
+                people += _line_people(line, doc, ctx, facts)
+    return people
+
+
+_APPOSITION = re.compile(
+    rf"(?P<name>{NAME})(?:\s*\((?P<inside>[^)]{{2,80}})\)|,\s+(?P<appo>(?:our|the|a|an|my|his|her)\s+"
+    rf"[^,;.]{{2,60}})(?=[,;.]|$)|\s+(?:is|will be|as|joins as|would be)\s+(?P<pred>(?:our|the|a|an)\s+"
+    rf"[^,;.]{{2,60}}))"
+)
+
+
+def _inline(doc: Document, ctx: _Context, known: set[str]) -> list[PersonRead]:
+    """People named with their role anywhere in the brief: "Anna (DBA, 50%)", "Priya Nair,
+    our lead DBA,", "Tom is the test lead"."""
+    out: list[PersonRead] = []
+    for s in sentences(doc, include_headings=False):
+        if s.line.kind == "table":
+            continue
+        for m in _APPOSITION.finditer(s.text(doc)):
+            name = name_at(m.group("name"))
+            words = m.group("inside") or m.group("appo") or m.group("pred") or ""
+            hit = find_role(words)
+            if not name or set(name.split()) & known or hit is None or hit.start > 25:
+                continue
+            if has(words, _TEAM["not_team"]):
+                continue
+            out += people_of(f"{name} - {words}", ctx)
+            known.update(name.split())
+    return out
 
 
 def _author_and_reader(doc: Document) -> tuple[str | None, str | None]:
+    """Who wrote the brief (the name the signature or the last lines give) and whom it
+    addresses ("Hi Sophie," with the full name from the To: line)."""
     author = reader = None
-    signing = False
-    for line in doc.lines:
-        if line.kind == "signature" and not line.quoted:
-            if signing and author is None and _NAME.match(line.content):
-                author = _NAME.match(line.content).group("name")  # type: ignore[union-attr]
-            signing = True
-        if reader is None and (m := _GREETING.match(line.content)) and not line.quoted:
+    body = [x for x in doc.lines if not x.quoted and x.kind != "blank"]
+    for i, line in enumerate(body):
+        if line.kind == "signature" and i + 1 < len(body) and body[i + 1].kind == "signature":
+            author = author or name_at(body[i + 1].content)
+    if author is None and body:
+        tail = body[-4:]
+        for line in tail:
+            if (
+                len(line.content) < 40
+                and (n := name_at(line.content))
+                and n == line.content.strip()
+            ):
+                author = n
+                break
+    for line in body:
+        if m := _GREETING.match(line.content):
             reader = m.group("n")
+            break
     if reader:
         for line in doc.lines:
-            m = re.search(rf"\b({re.escape(reader)}\s+[A-Z][\w'’-]+)", line.content)
+            m = re.search(rf"\b({re.escape(reader)}\s+{_WORD})", line.content)
             if line.kind == "header" and re.match(r"^To\s*:", line.content, re.I) and m:
                 reader = m.group(1)
     return author, reader
+
+
+def _unique(people: list[PersonRead]) -> list[PersonRead]:
+    seen: set[str] = set()
+    out = []
+    for p in people:
+        if p.name:
+            if p.name.split()[0] in seen:
+                continue
+            seen.add(p.name.split()[0])
+        out.append(p)
+    return out
 
 
 def read_team(
@@ -181,97 +444,10 @@ def read_team(
 ) -> TeamFacts:
     facts = TeamFacts()
     author, reader = _author_and_reader(doc)
-    text = doc.text
-    in_table_team = False
-    team_mode = False
-    lines = doc.lines
-    for n, line in enumerate(lines):
-        if line.kind == "heading":
-            team_mode = label_is(line.content, "team")
-            in_table_team = False
-            continue
-        if line.kind == "blank":
-            following = next((x for x in lines[n + 1 :] if x.kind != "blank"), None)
-            if following is None or following.kind not in ("bullet", "table", "rule"):
-                team_mode = False
-            continue
-        if line.kind in ("header", "signature", "rule"):
-            continue
-        if line.kind == "table":
-            cells = line.cells
-            name = _column(cells, _TEAM["name_columns"])
-            role = _column(cells, _TEAM["role_columns"])
-            if all(k == v for k, v in cells.items()):
-                in_table_team = name is not None or (role is not None and team_mode)
-                continue
-            if not in_table_team:
-                continue
-            entry = " ".join(v for v in cells.values() if v)
-            person = _person(
-                f"{name or ''} - {role or ''}, {_column(cells, _TEAM['share_columns']) or ''} "
-                f"{_column(cells, _TEAM['rate_columns']) or ''}".strip(" -,"),
-                kind,
-                author=author,
-                reader=reader,
-            )
-            if person is not None:
-                person.quote = entry[:200]
-                facts.people.append(person)
-            continue
-        labelled = bool(line.label) and label_is(line.label, "team")
-        if labelled and not line.content:
-            team_mode = True
-            continue
-        if not (labelled or team_mode):
-            continue
-        pending: list[PersonRead] = []
-        for entry in _entries(line, text):
-            person = _person(entry, kind, author=author, reader=reader)
-            if person is None:
-                if entry.strip() and has(entry, _TEAM["not_team"]):
-                    facts.outside.append(entry.strip()[:200])
-                continue
-            if person.name and find_role(entry) is None and not _SELF.match(entry.strip()):
-                pending.append(
-                    person
-                )  # "Ahmed Saleh and Julia Roth, backend devs": the role follows
-                continue
-            for p in pending:
-                p.role, p.share, p.contractor = person.role, person.share, person.contractor
-                facts.people.append(p)
-            pending = []
-            facts.people.append(person)
-    seen_names: set[str] = set()
-    unique = []
-    for p in facts.people:
-        key = p.name.split()[0] if p.name else None
-        if key and key in seen_names:
-            continue
-        if key:
-            seen_names.add(key)
-        unique.append(p)
-    facts.people = unique
-    # people named with their role anywhere else: "Anna (DBA, 50%)"
-    known = {p.name.split()[0] for p in facts.people if p.name}
-    for s in sentences(doc, include_headings=False):
-        if s.line.kind == "table":
-            continue
-        body = s.text(doc)
-        for m in re.finditer(
-            rf"(?P<name>{_WORD}(?:\s+{_WORD})?)\s*\((?P<inside>[^)]{{2,80}})\)", body
-        ):
-            name, _ = _name(m.group("name"))
-            if not name or name.split()[0] in known:
-                continue
-            inside = m.group("inside")
-            hit = find_role(inside)
-            if hit is None or hit.start > 20:
-                continue
-            person = _person(f"{name} - {inside}", kind, author=author, reader=reader)
-            if person is not None:
-                facts.people.append(person)
-                known.add(name.split()[0])
-    # leave: an absence sentence that names a person
+    ctx = _Context(kind, author, reader)
+    people = _from_lines(doc, ctx, facts)
+    known = {w for p in people if p.name for w in p.name.split()}
+    facts.people = _unique(people + _inline(doc, ctx, known))
     for first, last, sentence, quote in absences:
         for p in facts.people:
             if p.name and re.search(rf"\b{re.escape(p.name.split()[0])}\b", sentence):
@@ -284,15 +460,24 @@ def read_team(
             and not re.search(r"\d", p.quote)
         ):
             facts.assumptions.append(f"assumed {p.name or p.role} works half time ('part time')")
+    stated = _stated_size(doc)
     if facts.people:
-        facts.size = sum(p.count for p in facts.people)
-        facts.quotes["team_size"] = facts.people[0].quote
-    else:
-        for s in sentences(doc):
-            if m := _TEAM_OF.search(s.text(doc)):
-                value = parse_number(m.group("n"))
-                if value and 0 < value <= 1000:
-                    facts.size = int(value)
-                    facts.quotes["team_size"] = m.group(0)
-                    break
+        facts.size = max(sum(p.count for p in facts.people), stated[0] if stated else 0)
+        facts.quotes["team_size"] = (
+            stated[1]
+            if stated and stated[0] > sum(p.count for p in facts.people)
+            else facts.people[0].quote
+        )
+    elif stated:
+        facts.size, facts.quotes["team_size"] = stated
     return facts
+
+
+def _stated_size(doc: Document) -> tuple[int, str] | None:
+    """ "a team of 14"."""
+    for s in sentences(doc):
+        if m := _TEAM_OF.search(s.text(doc)):
+            value = parse_number(m.group("n"))
+            if value and 0 < value <= 1000 and value == int(value):
+                return int(value), m.group(0)
+    return None

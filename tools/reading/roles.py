@@ -14,6 +14,8 @@ CONSULTANT = "<consultant>"
 _ROLES = load("roles")
 ENGINEER_BY_KIND: dict[str, str] = _ROLES["engineer_by_kind"]
 CONSULTANT_BY_KIND: dict[str, str] = _ROLES["consultant_by_kind"]
+_NOT_AFTER = re.compile(rf"^\s+(?:{_ROLES['not_after']})\b", re.I)
+"""Words after a role word that make it something else ("developer portals")."""
 _ALIASES = tuple(
     (a["role"], re.compile(rf"(?<![\w-])(?:{a['pattern']})(?![\w-])", re.I))
     for a in _ROLES["aliases"]
@@ -34,7 +36,7 @@ def find_role(text: str) -> RoleHit | None:
     best: RoleHit | None = None
     for role, pattern in _ALIASES:
         for m in pattern.finditer(text):
-            if m.end() == m.start():
+            if m.end() == m.start() or _NOT_AFTER.match(text[m.end() :]):
                 continue
             hit = RoleHit(m.start(), m.end(), role)
             if (
