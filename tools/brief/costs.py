@@ -1,29 +1,33 @@
 """The role of each amount in a brief: the budget, a non-labour cost, a person's rate, or
 something else (a renewal the project avoids, savings). Decided by the words around it
-(data/cues.json) and the label or heading of its line."""
+(data/cues.json) and by the label or heading of its line."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tools.brief.cues import CUES, has, label_is, score
-from tools.brief.sentences import sentences
+from tools.brief.sentences import Sentence, sentences
 from tools.reading.money import Amount, find_amounts
-from tools.reading.numbers import DIGITS
+from tools.reading.numbers import DIGITS, parse_digits
 from tools.reading.structure import Document
 
 MONEY_ROLES = ("budget", "cost", "rate", "other")
+_CUES = CUES["money"]
 _COUNT = re.compile(rf"(?<![\w.,$£€])(?P<n>{DIGITS})\s+(?P<noun>[A-Za-z][\w-]*)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH_SPAN = re.compile(
-    r"\b(?P<a>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:–|-|to|until)\s*"
-    r"(?P<b>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*",
+    rf"\b(?P<a>{'|'.join(_MONTHS)})[a-z]*\.?\s*(?:–|-|to|until)\s*(?P<b>{'|'.join(_MONTHS)})[a-z]*",
     re.I,
 )
 _PLUS = re.compile(r"^[^;.]{0,80}?(?:\+|\bplus\b)\s*(?:another\s+)?$", re.I)
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_WHAT_TRIM = re.compile(r"^[\s,;:.(–—-]+|[\s,;:.)–—-]+$")
+_TOTAL_AFTER = re.compile(r"^\s*(?:in all|in total|total|overall|all[- ]in|altogether)\b", re.I)
+_CLAUSE = re.compile(r"[;]|\s[—–]\s")
+_TRIM = re.compile(r"^[\s,;:.(–—~-]+|[\s,;:.()~–—-]+$")
+NOT_UNIT_COUNTS = ("tb", "gb", "percent", "days", "weeks", "months", "years", "hours")
 
 
 @dataclass
@@ -55,188 +59,244 @@ class MoneyFacts:
     costs: list[CostLine] = field(default_factory=list)
     rates: list[Rate] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
-    budget_excludes: list[str] = field(default_factory=list)
 
 
-def _what(sentence: str, amount: Amount, lead: str) -> str:
-    """The words that say what a cost is for: the label of its line, else its clause."""
+@dataclass
+class _Candidate:
+    score: float
+    amount: Amount
+    quote: str
+
+
+def _segment(sentence: str, at: int) -> str:
+    """The top-level comma or semicolon segment of a sentence around an offset."""
+    depth, start = 0, 0
+    for i, ch in enumerate(sentence):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch in ",;" and depth == 0 and not sentence[i + 1 : i + 2].isdigit():
+            if i >= at:
+                return sentence[start:i]
+            start = i + 1
+    return sentence[start:]
+
+
+def _what(sentence: str, lead: str = "", amount: Amount | None = None) -> str:
+    """The words that say what a cost is for: the label of its line, else its sentence (or,
+    where the sentence lists several amounts, its part of the list) without the amounts."""
     if lead:
-        return _WHAT_TRIM.sub("", lead)[:160]
-    clause = re.split(r"[;]|\s[—–]\s", sentence)
-    for c in clause:
-        if amount.text in c:
-            words = _WHAT_TRIM.sub("", c.replace(amount.text, " ").replace("**", ""))
-            return re.sub(r"\s+", " ", words)[:160]
-    return sentence[:160]
+        return _TRIM.sub("", lead)[:160]
+    words = sentence
+    if amount is not None and len(find_amounts(sentence)) > 1:
+        words = _segment(sentence, amount.start)
+    words = words.replace("**", "")
+    for a in reversed(find_amounts(words)):
+        words = words[: a.start] + words[a.end :]
+    words = re.sub(r"\(\s*[~≈]?\s*\)", "", words)
+    return re.sub(r"\s+", " ", _TRIM.sub("", words))[:160]
+
+
+def _part(sentence: str, amount: Amount) -> str:
+    """What one part of a summed budget is for: the words after it ("GBP 120k for the
+    integrator's services")."""
+    at = amount.end
+    nxt = min((a.start for a in find_amounts(sentence) if a.start >= at), default=len(sentence))
+    words = re.sub(r"(?:\+|\bplus\b|\band\b)\s*$", "", sentence[at:nxt].strip())
+    return re.sub(r"\s+", " ", _TRIM.sub("", words.replace("**", "")))[:160] or amount.text
 
 
 def _unit_total(sentence: str, amount: Amount) -> Decimal | None:
     """A per-unit price times the count the same sentence gives ("1,400 laptops ... £655
     per unit")."""
     for m in _COUNT.finditer(sentence):
-        if m.start() <= amount.start < m.end() or m.group("noun").lower() in (
-            "tb",
-            "gb",
-            "percent",
-        ):
+        if m.start() <= amount.start < m.end() or m.group("noun").lower() in NOT_UNIT_COUNTS:
             continue
-        n = Decimal(
-            m.group("n").replace(",", "").replace(".", "").replace("'", "").replace(" ", "")
-        )
-        if 1 < n < 1_000_000 and not (1900 <= n <= 2100):
+        n = parse_digits(m.group("n"))
+        if n is not None and 1 < n < 1_000_000 and not (1900 <= n <= 2100) and n == int(n):
             return amount.value * n
     return None
 
 
-def read_money(doc: Document) -> MoneyFacts:
-    facts = MoneyFacts()
-    cues = CUES["money"]
-    budgets: list[tuple[float, Amount, str, str]] = []
-    for s in sentences(doc):
-        text = s.text(doc)
-        amounts = find_amounts(text)
-        if not amounts:
-            if has(text, cues["outside"]) and label_is(s.line.section or s.line.label, "budget"):
-                facts.budget_excludes.append(text.strip())
+def _scores(s: Sentence, text: str, amounts: list[Amount], i: int, prev: int) -> dict[str, float]:
+    a = amounts[i]
+    line = s.line
+    nxt = amounts[i + 1].start if i + 1 < len(amounts) else len(text)
+    cut = max([prev, *(m.end() for m in _CLAUSE.finditer(text, 0, a.start))])
+    scores = {r: score(text[cut : a.start], text[a.end : nxt], _CUES[r]) for r in MONEY_ROLES}
+    if a.per in ("hour", "day", "week"):
+        scores["rate"] += 6
+    if a.per in ("month", "year", "unit"):
+        scores["cost"] += 3
+    if _TOTAL_AFTER.match(text[a.end :]) and a.per is None:
+        scores["budget"] += 3
+    if line.label and label_is(line.label, "budget") and i == 0:
+        scores["budget"] += 5
+    elif label_is(line.section, "budget"):
+        scores["budget"] += 1
+        scores["cost"] += 1
+    if label_is(line.section, "team") or (line.label and label_is(line.label, "team")):
+        scores["rate"] += 2
+    if text[max(0, a.start - 2) : a.start] in ("**", "__"):
+        scores["budget"] += 1
+    return scores
+
+
+def _cost(
+    text: str, a: Amount, amounts: list[Amount], lead: str, named: Amount | None = None
+) -> CostLine | None:
+    value, months = a.value, None
+    if a.per == "unit":
+        total = _unit_total(text, a)
+        if total is None or any(b.per is None and b is not a for b in amounts):
+            return None  # the sentence gives the total as well: that one is the cost
+        value = total
+    elif a.per == "month" and (m := _MONTH_SPAN.search(text)):
+        first, last = (
+            _MONTHS.index(m.group("a").lower()[:3]),
+            _MONTHS.index(m.group("b").lower()[:3]),
+        )
+        months = (last - first) % 12 + 1
+        value = a.value * months
+    per = None if months or a.per in ("unit", "year") else a.per
+    outside = has(text, _CUES["outside"])
+    return CostLine(
+        _what(text, lead, named or a) or a.text,
+        value,
+        a.currency or "",
+        per,
+        not outside,
+        text.strip()[:300],
+        months,
+    )
+
+
+def _lead(s: Sentence) -> str:
+    line = s.line
+    if line.kind == "table":
+        return next(iter(line.cells.values()), "")
+    return line.label if line.label and not label_is(line.label, "budget") else ""
+
+
+def _read_sentence(
+    s: Sentence, doc: Document, facts: MoneyFacts, budgets: list[_Candidate]
+) -> None:
+    text = s.text(doc)
+    bare = has(text, _CUES["budget"]) or bool(s.line.label and label_is(s.line.label, "budget"))
+    amounts = find_amounts(text, bare=bare)
+    prev, last_role = 0, ""
+    lead = _lead(s)
+    parts: list[Amount] = []
+    for i, a in enumerate(amounts):
+        named: Amount | None = None
+        scores = _scores(s, text, amounts, i, prev)
+        prev = a.end
+        role = max(MONEY_ROLES, key=lambda r: (scores[r], -MONEY_ROLES.index(r)))
+        if scores[role] <= 0:
+            role = "budget" if a.per is None and label_is(s.line.section, "budget") else "other"
+            if last_role == "cost":
+                role = "cost"  # "£655 per unit ..., so £917k for the 1,400"
+                named = amounts[i - 1]
+
+        if (
+            last_role == "budget"
+            and budgets
+            and budgets[-1].amount is amounts[i - 1]
+            and _PLUS.match(text[amounts[i - 1].end : a.start])
+        ):
+            # "GBP 860,000 capex (...) + GBP 120k for ...": one budget, in parts
+            first = budgets[-1].amount
+            whole = Amount(
+                first.start,
+                a.end,
+                first.value + a.value,
+                first.currency,
+                None,
+                text[first.start : a.end],
+            )
+            budgets[-1] = _Candidate(budgets[-1].score, whole, whole.text)
+            amounts[i] = whole
+            parts += [first, a] if not parts else [a]
             continue
-        line = s.line
-        lead = ""
-        if line.kind == "table":
-            lead = " ".join(v for v in list(line.cells.values())[:1])
-        elif line.label and not label_is(line.label, "budget"):
-            lead = line.label
-        prev = 0
-        last_role = ""
-        parts: list[Amount] = []
-        for i, a in enumerate(amounts):
-            nxt = amounts[i + 1].start if i + 1 < len(amounts) else len(text)
-            cut = max([prev, *(m.end() for m in re.finditer(r"[;]|\s[—–]\s", text[: a.start]))])
-            before, after = text[cut : a.start], text[a.end : nxt]
-            prev = a.end
-            scores = {r: score(before, after, cues[r]) for r in MONEY_ROLES}
-            if a.per in ("hour", "day", "week"):
-                scores["rate"] += 6
-            if a.per in ("month", "year", "unit"):
-                scores["cost"] += 3
-            if line.label and label_is(line.label, "budget") and i == 0:
-                scores["budget"] += 5
-            elif label_is(line.section, "budget"):
-                scores["budget"] += 1
-                scores["cost"] += 1
-            if label_is(line.section, "team") or (line.label and label_is(line.label, "team")):
-                scores["rate"] += 2
-            if text[max(0, a.start - 2) : a.start] in ("**", "__"):
-                scores["budget"] += 1
-            role = max(MONEY_ROLES, key=lambda r: (scores[r], -MONEY_ROLES.index(r)))
-            if scores[role] <= 0:
-                role = "budget" if a.per is None and label_is(line.section, "budget") else "other"
-                if last_role == "cost":
-                    role = "cost"  # "£655 per unit ..., so £917k for the 1,400"
-            if (
-                last_role == "budget"
-                and budgets
-                and budgets[-1][1] is amounts[i - 1]
-                and _PLUS.match(text[amounts[i - 1].end : a.start])
-            ):
-                # "GBP 860,000 capex (...) + GBP 120k for ...": one budget, in parts
-                s0, a0, t0, b0 = budgets[-1]
-                budgets[-1] = (
-                    s0,
-                    Amount(
-                        a0.start,
-                        a.end,
-                        a0.value + a.value,
-                        a0.currency,
-                        None,
-                        a0.text + " + " + a.text,
-                    ),
-                    t0,
-                    b0,
-                )
-                facts.costs.append(
-                    CostLine(
-                        _what(text, a, "") or a.text,
-                        a.value,
-                        a.currency or "",
-                        None,
-                        True,
-                        text.strip()[:300],
-                    )
-                )
-                if not parts:
-                    parts.append(amounts[i - 1])
-                parts.append(a)
-                last_role = "budget"
+        if (
+            _TOTAL_AFTER.match(text[a.end :])
+            and a.per is None
+            and i
+            and last_role in ("budget", "cost")
+        ):
+            # "(GBP 985k in all)", "~€5k/month -> ~€45k total": the total of what came before
+            if last_role == "budget" and budgets and budgets[-1].amount is amounts[i - 1]:
+                budgets[-1] = _Candidate(max(budgets[-1].score, scores["budget"]), a, a.text)
+                parts = []
                 continue
-            last_role = role
-            outside = has(text, cues["outside"])
-            if role == "budget" and a.per is None and not outside:
-                budgets.append((scores["budget"], a, text.strip(), before))
-            elif role == "rate":
-                facts.rates.append(
-                    Rate(a.value, a.currency or "", a.per or "day", a.text, s.start + a.start)
+            if last_role == "cost" and facts.costs and facts.costs[-1].quote == text.strip()[:300]:
+                facts.costs[-1] = CostLine(
+                    facts.costs[-1].what,
+                    a.value,
+                    a.currency or "",
+                    None,
+                    facts.costs[-1].in_budget,
+                    facts.costs[-1].quote,
                 )
-            elif role == "cost":
-                value = a.value
-                months = None
-                if a.per == "unit":
-                    total = _unit_total(text, a)
-                    if total is None or any(b.per is None and b is not a for b in amounts):
-                        continue
-                    value = total
-                elif a.per == "month":
-                    if m := _MONTH_SPAN.search(text):
-                        months = (
-                            _MONTHS.index(m.group("b").lower()[:3])
-                            - _MONTHS.index(m.group("a").lower()[:3])
-                        ) % 12 + 1
-                        value = a.value * months
-                elif a.per == "year":
-                    value = a.value
-                facts.costs.append(
-                    CostLine(
-                        _what(text, a, lead) or a.text,
-                        value,
-                        a.currency or "",
-                        None if months or a.per in ("unit", "year") else a.per,
-                        not outside,
-                        text.strip()[:300],
-                        months,
-                    )
-                )
-        if parts:
-            first = parts[0]
-            facts.costs.insert(
-                len(facts.costs) - len(parts) + 1,
+                continue
+        last_role = role
+        if role == "budget" and a.per is None and not has(text, _CUES["outside"]):
+            budgets.append(_Candidate(scores["budget"], a, a.text))
+        elif role == "rate" and a.currency:
+            facts.rates.append(Rate(a.value, a.currency, a.per or "day", a.text, s.start + a.start))
+        elif role == "cost" and (cost := _cost(text, a, amounts, lead, named)) is not None:
+            facts.costs.append(cost)
+    for part in parts:
+        if score(text, "", _CUES["cost"]) > 0:
+            facts.costs.append(
                 CostLine(
-                    _what(text, first, "") or first.text,
-                    first.value,
-                    first.currency or "",
+                    _part(text, part),
+                    part.value,
+                    part.currency or "",
                     None,
                     True,
                     text.strip()[:300],
-                ),
+                )
             )
-    if budgets:
-        top = max(b[0] for b in budgets)
-        best = [b for b in budgets if b[0] == top]
-        _, a, _, _ = best[0]
-        facts.budget = (a.value, a.currency or "")
-        facts.quotes["budget"] = a.text
-        others = sorted({(b[1].value, b[1].currency) for b in best} - {(a.value, a.currency)})
-        if others:
-            facts.assumptions.append(
-                f"assumed the budget is {a.text}; the brief also gives "
-                + ", ".join(f"{v:,.0f} {c}" for v, c in others)
-            )
-        if a.currency is None:
-            facts.assumptions.append(f"assumed the budget '{a.text}' is in the rate card currency")
-    # a cost the brief states twice (a unit price and its total) is counted once
-    seen: set[tuple[Decimal, str]] = set()
-    unique = []
+
+
+def _choose_budget(budgets: list[_Candidate], facts: MoneyFacts, currency: str | None) -> None:
+    if not budgets:
+        return
+    top = max(b.score for b in budgets)
+    best = [b for b in budgets if b.score == top]
+    pick = best[0].amount
+    facts.budget = (pick.value, pick.currency or currency or "")
+    facts.quotes["budget"] = best[0].quote
+    others = sorted(
+        {(b.amount.value, b.amount.currency or "") for b in best}
+        - {(pick.value, pick.currency or "")}
+    )
+    if others:
+        facts.assumptions.append(
+            f"assumed the budget is {pick.text}; the brief also gives "
+            + ", ".join(f"{v:,.0f} {c}".strip() for v, c in others)
+        )
+    if pick.currency is None:
+        said = (
+            f"assumed {currency}, the currency of the brief's other amounts"
+            if currency
+            else "assumed USD"
+        )
+        facts.assumptions.append(f"the budget '{pick.text}' names no currency; {said}")
+
+
+def read_money(doc: Document) -> MoneyFacts:
+    facts = MoneyFacts()
+    budgets: list[_Candidate] = []
+    for s in sentences(doc):
+        _read_sentence(s, doc, facts, budgets)
+    seen = Counter(
+        a.currency for s in sentences(doc) for a in find_amounts(s.text(doc)) if a.currency
+    )
+    currency = seen.most_common(1)[0][0] if seen else None
+    _choose_budget(budgets, facts, currency)
+    unique: dict[tuple[Decimal, str], CostLine] = {}
     for c in facts.costs:
-        if (c.amount, c.currency) not in seen:
-            seen.add((c.amount, c.currency))
-            unique.append(c)
-    facts.costs = unique
+        c.currency = c.currency or (facts.budget[1] if facts.budget else "")
+        unique.setdefault((c.amount, c.currency), c)  # a cost stated twice is counted once
+    facts.costs = list(unique.values())
     return facts

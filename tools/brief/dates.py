@@ -23,6 +23,21 @@ _RELATIVE = re.compile(
 )
 _CLAUSE = re.compile(r"[;()]|\s[—–-]\s|—")
 """Where a clause ends: cues before it do not reach the dates after it."""
+_LASTING = re.compile(
+    r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:working\s+)?"
+    r"(?:days?|weeks?|months?)\s+(?:from|starting|beginning)\s+(?:the\s+)?(?:(?:early|mid|late)[-\s])?$",
+    re.I,
+)
+"""A period told by its length: "6 weeks from early March" runs six weeks from 1 March."""
+_WITHIN = re.compile(
+    r"\b(?:done|live|completed?|finished|delivered|migrated|over|ready)\s+(?:with)?in\s+$", re.I
+)
+_FREEZE_NAME = re.compile(
+    r"(?:[\w'’-]+\s+){0,3}?(?:freeze|blackout|moratorium|close|closing|peak|shutdown)\b", re.I
+)
+_MILESTONE_TAIL = re.compile(
+    r"[\s*_,:;(–—-]*(?:\b(?:by|on|due|in|is|at|for|before|until)\b[\s*_]*)*$", re.I
+)
 _CLAUSE_AFTER = re.compile(r"[;(),]|\s[—–-]\s|—")
 PAST = timedelta(days=31)
 """A date more than this before today is history ("out of support since Nov 2025")."""
@@ -41,6 +56,8 @@ class Seen:
     is_range: bool
     span: DateSpan
     start: int
+    history: bool = False
+    """Long before today: history ("out of support since Nov 2025"), or a mistake."""
 
 
 @dataclass
@@ -95,10 +112,14 @@ def _collect(
         prev_end = 0
         for a, b in _ranges(spans, text):
             first, last = a.first, (b.last if b else a.last)
+            lasting = _LASTING.search(text[: a.start])
+            if b is None and lasting:
+                found = find_durations(lasting.group(0))
+                if found:
+                    last = found[-1].after(first) - timedelta(days=1)
             if b is not None and last < first and b.yearless:
                 last = last.replace(year=last.year + 1)
-            if last < today - PAST:
-                continue
+            history = last < today - PAST
             quote = text[a.start : (b or a).end]
             cut = max(prev_end, *(m.end() for m in _CLAUSE.finditer(text, 0, a.start)), 0)
             nxt = next((x.start for x in spans if x.start >= (b or a).end), len(text))
@@ -116,7 +137,7 @@ def _collect(
                     scores[role] += 2
             if text[max(0, a.start - 2) : a.start] in ("**", "__"):
                 for role in ROLES:
-                    scores[role] += 2 if scores[role] > 0 else 0
+                    scores[role] += 1 if scores[role] > 0 else 0
             if b is not None:
                 scores["deadline"] -= 1
                 scores["start"] -= 1
@@ -126,17 +147,34 @@ def _collect(
                     f"(day first, as set); it {a.ambiguous} — write the month in words"
                     " or set PMPILOT_DATE_ORDER"
                 )
-            seen.append(Seen(first, last, quote, text.strip(), scores, b is not None, a, s.start))
+            seen.append(
+                Seen(first, last, quote, text.strip(), scores, b is not None, a, s.start, history)
+            )
     return seen, notes
 
 
+def _monday(today: date) -> date:
+    return today + timedelta(days=(7 - today.weekday()) % 7)
+
+
+def _next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 def _relative_deadline(doc: Document, start: date | None, today: date) -> tuple[date, str] | None:
-    """ "six months from kickoff", "within 12 weeks of the start", "six months from 2 Feb"."""
+    """ "six months from kickoff", "within 12 weeks of the start", "six months from 2 Feb",
+    "done in 3 months" (from the start)."""
     for s in sentences(doc):
         text = s.text(doc)
         for d in find_durations(text):
             m = _RELATIVE.match(text[d.end :])
             if not m:
+                within = _WITHIN.search(text[: d.start])
+                if within and start is not None:
+                    return d.after(start), text[within.start() : d.end].strip()
                 continue
             rest = text[d.end + m.end() :]
             anchor = start
@@ -148,6 +186,14 @@ def _relative_deadline(doc: Document, start: date | None, today: date) -> tuple[
             if anchor is not None:
                 return d.after(anchor), text[d.start : d.end + m.end()].strip()
     return None
+
+
+def _milestone_label(x: Seen) -> str:
+    """ "Type I report by 31 March 2027" -> "Type I report"."""
+    at = x.sentence.find(x.quote)
+    head = _CLAUSE.split(x.sentence[: max(at, 0)])[-1] if at > 0 else ""
+    head = _MILESTONE_TAIL.sub("", head.split(",")[-1]).strip(" *_")
+    return head[:120] or x.sentence[:120]
 
 
 def read_dates(
@@ -162,9 +208,16 @@ def read_dates(
         best = max(ROLES, key=lambda r: (x.scores[r], -ROLES.index(r)))
         if x.scores[best] < 2 or x.scores["past"] >= x.scores[best]:
             return None
+        if best == "freeze" and x.scores[best] < 3 and not x.is_range:
+            return None  # "the June close" is a date to meet, not a freeze
         return best
 
+    for x in seen:
+        if x.span.yearless and x.last < today and role_of(x) in ("start", "deadline"):
+            x.first, x.last = _next_year(x.first), _next_year(x.last)
     roles = [(x, role_of(x)) for x in seen]
+    past = [x for x, r in roles if x.history and r == "deadline"]
+    roles = [(x, r) for x, r in roles if not x.history]
     starts = [x for x, r in roles if r == "start" or (r is None and x.scores["start"] >= 2)]
     if starts:
         top = max(x.scores["start"] for x in starts)
@@ -178,6 +231,14 @@ def read_dates(
     deadlines = [
         x for x, r in roles if r == "deadline" and (facts.start is None or x.last > facts.start)
     ]
+    early = past + [x for x, r in roles if r == "deadline" and x not in deadlines]
+    if early and not deadlines:
+        x = early[0]
+        start = facts.start or _monday(today)
+        facts.assumptions.append(
+            f"the brief's deadline {x.last} ('{x.quote}') is before the start {start}; "
+            "assumed no deadline — confirm the date"
+        )
     if deadlines:
         top = max(x.scores["deadline"] for x in deadlines)
         best = [x for x in deadlines if x.scores["deadline"] == top]
@@ -196,16 +257,26 @@ def read_dates(
             facts.deadline, facts.quotes["deadline"] = rel
     for x, r in roles:
         if r == "freeze" or (x.is_range and r is None and has(x.sentence, CUES["dates"]["freeze"])):
-            facts.freezes.append((x.first, x.last, x.sentence[:200], x.quote))
+            if any(a <= x.first and x.last <= b for a, b, _, _ in facts.freezes):
+                continue  # "Christmas" inside "16 Nov - 4 Jan (Christmas trading freeze)"
+            at = max(x.sentence.find(x.quote), 0)
+            names = sorted(
+                _FREEZE_NAME.finditer(x.sentence),
+                key=lambda m: min(abs(m.start() - at), abs(m.end() - at)),
+            )
+            reason = names[0].group(0).strip() if names else x.sentence[:200]
+            facts.freezes.append((x.first, x.last, reason, x.quote))
         elif r == "leave":
             facts.absences.append((x.first, x.last, x.sentence, x.quote))
-        elif r == "milestone" and x.last != facts.deadline:
-            facts.milestones.append((x.sentence[:120], x.last, x.quote))
+        elif (
+            r == "milestone" or (r == "deadline" and facts.deadline and x.last < facts.deadline)
+        ) and x.last != facts.deadline:
+            facts.milestones.append((_milestone_label(x), x.last, x.quote))
     if facts.start is None:
         facts.assumptions.append(
             "the brief gives no start date; assumed the project starts on the first Monday"
             " after today"
         )
-    if facts.deadline is None:
+    if facts.deadline is None and not early:
         facts.assumptions.append("the brief gives no deadline; none is assumed")
     return facts

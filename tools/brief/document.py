@@ -2305,6 +2305,9 @@ def read_brief(
         outside = team.outside
         for line in team.assumptions:
             notes.assume(line)
+        for key, quote in team.quotes.items():
+            notes.quotes.setdefault(key, quote)
+        notes.quotes.setdefault("team", team.people[0].quote)
         if people and not any(p.role == "project manager" for p in people):
             people.append(PersonCue(role="project manager"))
             notes.assume("a project manager is assumed: the brief's team names none")
@@ -2397,13 +2400,13 @@ def _mask(text: str, doc: _Doc) -> str:
 
 def _budget(money: MoneyFacts, notes: _Notes) -> Money | None:
     if money.budget is None:
+        notes.assume("the brief names no budget; none is assumed and no budget check is made")
         return None
     amount, currency = money.budget
-    if not currency:
-        notes.assume("assumed the budget is in USD: the brief gives no currency")
-        currency = "USD"
+    currency = currency or "USD"
     if amount <= 0 or amount > MAX_AMOUNT:
-        notes.assume(f"the budget read ({amount:,.0f} {currency}) is not a budget; assumed none")
+        size = "zero or negative" if amount <= 0 else "beyond any project"
+        notes.assume(f"the budget read ({amount:,.0f} {currency}) is {size}; assumed none")
         return None
     return Money.of(amount, currency)
 

@@ -37,7 +37,9 @@ _SELF = re.compile(
     r"^(?:myself|me|i(?:'m|’m| am| will|'ll|’ll)?)\b[\s,:–—-]*(?:\((?P<p>[^)]*)\))?", re.I
 )
 _YOU = re.compile(r"^(?:you|yourself)\b", re.I)
-_COUNT = re.compile(rf"(?<![\w.,])(?P<n>{NUMBER}|\d+)\s*(?:x\s+|more\s+|extra\s+|of\s+)?", re.I)
+_COUNT = re.compile(
+    rf"(?<![\w.,])(?P<n>{NUMBER}|\d+)(?:x\b)?(?![\w.,])\s*(?:x\s+|more\s+|extra\s+|of\s+)?", re.I
+)
 _FRAGMENT = re.compile(r",(?!\d{3})|[;+&]|\s+and\s+|\s+plus\s+|:\s+")
 _NOT_START = re.compile(
     r"^(?:will|are|is|was|were|can|could|should|would|have|has|had|become|they|he|she|it|"
@@ -134,16 +136,19 @@ def _rate(text: str) -> tuple[float, str, str] | None:
 
 
 def _count(rest: str, kind: str | None) -> tuple[int, str | None]:
-    """ "4 contract deployment engineers", "two of Gareth's network engineers"."""
-    hit = find_role(rest)
-    if hit is None:
-        return 1, None
-    before = [m for m in _COUNT.finditer(rest[: hit.start]) if hit.start - m.end() <= 30]
-    if before:
-        value = parse_number(before[-1].group("n"))
-        if value is not None and 0 < value <= MAX_COUNT and value == int(value):
-            return int(value), resolve(hit.role, kind)
-    return 1, None
+    """ "4 contract deployment engineers", "two of Gareth's network engineers", "a
+    consultancy for 2 analytics engineers": the last count that a role follows closely."""
+    found: tuple[int, str | None] = (1, None)
+    for m in _COUNT.finditer(rest):
+        if rest[: m.start()].count("(") != rest[: m.start()].count(")"):
+            continue  # "(one is a contractor until June)"
+        hit = find_role(rest[m.end() : m.end() + 60])
+        value = parse_number(m.group("n"))
+        if hit is None or hit.start > 20 or value is None or value != int(value):
+            continue
+        if 0 < value <= MAX_COUNT:
+            found = (int(value), resolve(hit.role, kind))
+    return found
 
 
 def people_of(entry: str, ctx: _Context) -> list[PersonRead]:
@@ -199,14 +204,32 @@ def people_of(entry: str, ctx: _Context) -> list[PersonRead]:
 # --- entries of a team line -----------------------------------------------------------------
 
 
-def _fragments(content: str) -> list[str]:
+@dataclass
+class _Entry:
+    """One person's (or group's) words in a team line: `text` to read, `start`..`end` the
+    verbatim span it covers."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _fragments(content: str, offset: int = 0) -> list[_Entry]:
     out, last = [], 0
-    for m in _FRAGMENT.finditer(content):
-        if content[: m.start()].count("(") == content[: m.start()].count(")"):
-            out.append(content[last : m.start()])
-            last = m.end()
-    out.append(content[last:])
-    return [f.strip() for f in out if f.strip()]
+    for m in [*_FRAGMENT.finditer(content), None]:
+        at = m.start() if m else len(content)
+        if m and content[:at].count("(") != content[:at].count(")"):
+            continue
+        piece = content[last:at]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            out.append(
+                _Entry(
+                    piece.strip(), offset + last + lead, offset + last + lead + len(piece.strip())
+                )
+            )
+        last = m.end() if m else last
+    return out
 
 
 def _role_after_name(entry: str) -> bool:
@@ -223,8 +246,8 @@ def _starts_person(fragment: str, previous: str | None) -> bool:
         return not (
             fragment == name and _SELF.match(previous) and not name_at(_SELF.sub("", previous))
         )
-    if _NOT_START.match(fragment):
-        return False
+    if _NOT_START.match(fragment) and not fragment.split()[0].isupper():
+        return False  # "they still have to...", but "IT admin"
     hit = find_role(fragment)
     if hit is None or hit.start > 30:
         return False
@@ -239,29 +262,33 @@ def _starts_person(fragment: str, previous: str | None) -> bool:
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
-def entries(content: str) -> list[str]:
+def entries(content: str) -> list[_Entry]:
     """A team line cut into one entry per person (or group of people). A sentence that does
     not begin with a person is about something else ("Contact centre has 3 sites")."""
-    out: list[str] = []
+    out: list[_Entry] = []
+    offset = 0
     for i, sentence in enumerate(_SENTENCE.split(content)):
-        fragments = _fragments(sentence)
-        if i and fragments and not _starts_person(fragments[0], None if not out else out[-1]):
+        at = content.index(sentence, offset)
+        offset = at + len(sentence)
+        fragments = _fragments(sentence, at)
+        if i and fragments and not _starts_person(fragments[0].text, out[-1].text if out else None):
             continue
         out += _entries_of(fragments, out)
     return out
 
 
-def _entries_of(fragments: list[str], before: list[str]) -> list[str]:
+def _entries_of(fragments: list[_Entry], before: list[_Entry]) -> list[_Entry]:
     out = list(before[-1:])
     start = len(out)
-    for fragment in fragments:
+    for f in fragments:
         previous = out[-1] if out else None
-        if previous and fragment == name_at(fragment) and _count_before_role(previous):
-            out[-1] += f" ({fragment})"  # "2 Android developers, Marcin and Paweł"
-        elif _starts_person(fragment, previous):
-            out.append(fragment)
+        if previous and f.text == name_at(f.text) and _count_before_role(previous.text):
+            # "2 Android developers, Marcin and Paweł"
+            out[-1] = _Entry(f"{previous.text} ({f.text})", previous.start, f.end)
+        elif _starts_person(f.text, previous.text if previous else None):
+            out.append(f)
         else:
-            out[-1] += ", " + fragment
+            out[-1] = _Entry(f"{previous.text}, {f.text}", previous.start, f.end)  # type: ignore[union-attr]
     if start and before:
         before[-1] = out[0]
     return out[start:]
@@ -279,11 +306,14 @@ def _line_people(line: Line, doc: Document, ctx: _Context, facts: TeamFacts) -> 
         content = content[m.end() :]
     found: list[PersonRead] = []
     pending: list[PersonRead] = []
-    for entry in entries(content):
+    for e in entries(content):
+        entry = e.text
         people = people_of(entry, ctx)
+        for p in people:
+            p.quote = content[e.start : e.end][:200]
         if not people:
             if has(entry, _TEAM["not_team"]) and find_role(entry):
-                facts.outside.append(entry.strip()[:200])
+                facts.outside.append(content[e.start : e.end][:200])
             continue
         first = people[0]
         if (
@@ -321,7 +351,7 @@ def _table_person(line: Line, ctx: _Context) -> list[PersonRead]:
     count = "" if name else (_column(cells, _TEAM["count_columns"]) or "")
     people = people_of(f"{name} - {count} {role}, {share} {rate}".strip(" -,"), ctx)
     for p in people:
-        p.quote = " | ".join(v for v in cells.values() if v)[:200]
+        p.quote = line.raw.strip()[:200]
     return people
 
 
@@ -406,7 +436,7 @@ def _author_and_reader(doc: Document) -> tuple[str | None, str | None]:
         if line.kind == "signature" and i + 1 < len(body) and body[i + 1].kind == "signature":
             author = author or name_at(body[i + 1].content)
     if author is None and body:
-        tail = body[-4:]
+        tail = [x for x in body[-4:] if x.kind in ("text", "signature")]
         for line in tail:
             if (
                 len(line.content) < 40
