@@ -25,7 +25,8 @@ _CLAUSE = re.compile(r"[;()]|\s[—–-]\s|—")
 """Where a clause ends: cues before it do not reach the dates after it."""
 _LASTING = re.compile(
     r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:working\s+)?"
-    r"(?:days?|weeks?|months?)\s+(?:from|starting|beginning)\s+(?:the\s+)?(?:(?:early|mid|late)[-\s])?$",
+    r"(?:days?|weeks?|months?)\s+(?:from|starting|beginning|in|during)\s+(?:the\s+)?"
+    r"(?:(?:early|mid|late)[-\s])?$",
     re.I,
 )
 """A period told by its length: "6 weeks from early March" runs six weeks from 1 March."""
@@ -122,11 +123,14 @@ def _collect(
             history = last < today - PAST
             quote = text[a.start : (b or a).end]
             cut = max(prev_end, *(m.end() for m in _CLAUSE.finditer(text, 0, a.start)), 0)
+            head = text[max(prev_end, cut - 30) : cut] if text[cut - 1 : cut] == "(" else ""
             nxt = next((x.start for x in spans if x.start >= (b or a).end), len(text))
             stop = _CLAUSE_AFTER.search(text, (b or a).end, nxt)
             before, after = text[cut : a.start], text[(b or a).end : stop.start() if stop else nxt]
             prev_end = (b or a).end
             scores = {role: score(before, after, cues[role]) for role in (*ROLES, "past")}
+            for role in ("freeze", "leave"):  # "peak freeze (starts 1 October)": the head noun
+                scores[role] += score(head, "", cues[role]) if head else 0
             label = s.line.label or ""
             for role in ("start", "deadline", "freeze"):
                 if label and label_is(label, role):

@@ -482,6 +482,11 @@ def read_team(
         for p in facts.people:
             if p.name and re.search(rf"\b{re.escape(p.name.split()[0])}\b", sentence):
                 p.absences.append((first, last, quote))
+                if not re.search(r"\d{1,2}(?!\d)", re.sub(r"\b\d{4}\b", "", quote)):
+                    facts.assumptions.append(
+                        f"assumed {p.name} is away {first:%d %b %Y} to {last:%d %b %Y}"
+                        f" ('{sentence[:120]}')"
+                    )
                 break
     for p in facts.people:
         if (
