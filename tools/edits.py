@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from statistics import median
 from typing import Annotated, Any, Literal
 
@@ -32,6 +32,9 @@ from tools.domain import (
     WorkPackage,
 )
 from tools.money import Money
+from tools.reading.dates import find_dates
+from tools.reading.money import Amount, find_amounts
+from tools.reading.numbers import find_numbers
 from tools.vocabulary import ROLES
 
 
@@ -150,44 +153,17 @@ ROLE_WORDS: dict[str, str] = {
 }
 """Words for roles in a chat message, longest first when matched."""
 
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    )
-}
-_MONTH_RE = "|".join(sorted([*MONTHS, *(m[:3] for m in MONTHS)], key=len, reverse=True))
 _ROLE_RE = "|".join(re.escape(w) for w in sorted(ROLE_WORDS, key=len, reverse=True))
-_AMOUNT = re.compile(
-    r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<mult>k|m|mn|million|thousand)?\b",
-    re.IGNORECASE,
-)
-_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
-_CODE_AFTER = re.compile(r"^\s*([A-Z]{3})\b")
-_MULT = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000}
 _ADD_PHASE = re.compile(
     r"\badd (?:an? |the )?(?P<name>[\w ,/&'-]{2,80}?)\s*(?:phase|step|stage|package)?\s+"
     r"(?:before|ahead of|prior to)\s+(?:the\s+)?(?P<target>[\w /&'-]{2,80})",
     re.IGNORECASE,
 )
 _LOSE = re.compile(
-    rf"\b(?:lose|losing|lost|without)\s+(?:one|a|an|1|our|the)?\s*(?P<role>{_ROLE_RE})s?\b"
-    rf"(?:.*?\bfrom\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{_MONTH_RE})\b(?:\s+\d{{4}})?|\d{{4}}-\d\d-\d\d))?",
+    rf"\b(?:lose|losing|lost|without)\s+(?:one|a|an|1|our|the)?\s*(?P<role>{_ROLE_RE})s?\b",
     re.IGNORECASE,
 )
+_FROM = re.compile(r"\b(?:from|after|as of|starting)\s+", re.IGNORECASE)
 _GAIN = re.compile(
     rf"\b(?:add|get|gain|hire|another|extra)\s+(?:one|a|an|1|another|extra)?\s*(?:more\s+)?"
     rf"(?P<role>{_ROLE_RE})s?\b(?:.*?(?P<pct>\d{{1,3}})\s?%)?",
@@ -195,54 +171,31 @@ _GAIN = re.compile(
 )
 _BUDGET = re.compile(r"\bbudget\b[^.?!]*?(?:is|of|to|=|at|were|was|becomes)\s+", re.IGNORECASE)
 _DEADLINE = re.compile(
-    rf"\b(?:deadline|finish|go-live|done)\b[^.?!]*?(?:is|to|by|on)\s+(?P<when>(?:\d{{1,2}}\s+)?"
-    rf"(?:{_MONTH_RE})\b(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+\d{{4}})?|\d{{4}}-\d\d-\d\d)",
-    re.IGNORECASE,
+    r"\b(?:deadline|finish|go-live|done)\b[^.?!]*?\b(?:is|to|by|on)\s+", re.IGNORECASE
 )
 _CODE = r"(?P<code>[A-Za-z0-9][A-Za-z0-9._-]*)"
 _REMOVE = re.compile(rf"\b(?:remove|drop|descope|cut|delete)\s+(?:package\s+)?{_CODE}", re.I)
 _LOCK = re.compile(rf"\b(?P<verb>lock|unlock|pin|unpin)\s+(?:package\s+)?{_CODE}", re.I)
 
 
-def _date(text: str, after: date) -> date | None:
-    """A day-month(-year) or month(-year) in a message; a month alone is its first day, the
-    next one on or after `after`."""
-    text = text.strip().lower()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    m = re.match(
-        rf"(?:(\d{{1,2}})\s+)?({_MONTH_RE})\b(?:\s+(\d{{1,2}})(?!\d))?(?:,?\s+(\d{{4}}))?", text
-    )
-    if not m:
+def _date(text: str, after: date, *, last: bool = False) -> date | None:
+    """The first date in a message, read by the reading layer that reads briefs: a date
+    without a year is the next one on or after `after`; `last` takes the end of a period
+    ("end of June", "Q3") rather than its first day."""
+    found = find_dates(text, today=after, not_before=after)
+    if not found:
         return None
-    name = m.group(2)
-    month = next(v for k, v in MONTHS.items() if k.startswith(name[:3]))
-    day = int(m.group(1) or m.group(3) or 1)
-    year = int(m.group(4)) if m.group(4) else after.year
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        return None
-    if not m.group(4) and found < after:
-        found = date(year + 1, month, day)
-    return found
+    span = found[0]
+    return span.last if last and span.precision not in ("day", "week") else span.first
 
 
 def _amount(text: str) -> tuple[Decimal, str | None] | None:
-    """The first amount in a message, with its currency when a symbol or code gives one."""
-    m = _AMOUNT.search(text)
-    if not m:
-        return None
-    try:
-        value = Decimal(m.group("num").replace(",", ""))
-    except InvalidOperation:
-        return None
-    mult = (m.group("mult") or "").lower()
-    code = _CODE_AFTER.match(text[m.end() :])
-    currency = _SYMBOLS.get(m.group("cur") or "") or (code.group(1) if code else None)
-    return value * _MULT.get(mult, 1), currency
+    """The first amount in a message, with its currency when the message gives one; read by
+    the reading layer that reads briefs ("1,2 Mio. EUR", "470k", "half a million")."""
+    found = find_amounts(text, bare=True) or [
+        Amount(0, 0, value, None) for _, _, value in find_numbers(text)[:1]
+    ]
+    return (found[0].value, found[0].currency) if found else None
 
 
 def find_package(plan: Plan, phrase: str) -> WorkPackage | None:
@@ -270,7 +223,8 @@ def read_edits(message: str, plan: Plan) -> list[Edit]:
             name = m.group("name").strip()
             edits.append(AddPhase(name=name[:1].upper() + name[1:], before=target.code))
     if m := _LOSE.search(message):
-        when = _date(m.group("when"), plan.start) if m.group("when") else plan.start
+        after = _FROM.search(message, m.end())
+        when = (_date(message[after.end() :], plan.start) if after else None) or plan.start
         edits.append(LoseMember(role=ROLE_WORDS[m.group("role").lower()], start=when))
     elif (m := _GAIN.search(message)) and not _ADD_PHASE.search(message):
         pct = int(m.group("pct")) / 100 if m.group("pct") else 1.0
@@ -281,7 +235,7 @@ def read_edits(message: str, plan: Plan) -> list[Edit]:
         if found is not None and found[0] > 0:
             edits.append(SetBudget(amount=found[0], currency=found[1]))
     if m := _DEADLINE.search(message):
-        when = _date(m.group("when"), plan.start)
+        when = _date(message[m.end() :], plan.start, last=True)
         if when is not None:
             edits.append(SetDeadline(deadline=when))
     for m in _REMOVE.finditer(message):

@@ -122,8 +122,8 @@ def _year(text: str | None) -> int | None:
     return int(text) + 2000 if len(text) == 2 else int(text)
 
 
-def _next(month: int, day: int, today: date) -> date:
-    floor = today - YEAR_BACK
+def _next(month: int, day: int, today: date, floor: date | None = None) -> date:
+    floor = floor or today - YEAR_BACK
     for year in (floor.year, floor.year + 1):
         try:
             found = date(year, month, min(day, monthrange(year, month)[1]))
@@ -180,7 +180,9 @@ def _part(fy_first: date, index: int, size: int) -> tuple[date, date]:
     return first, last
 
 
-def _read(m: re.Match[str], today: date, order: Order, fiscal_start: int) -> DateSpan | None:
+def _read(
+    m: re.Match[str], today: date, order: Order, fiscal_start: int, floor: date | None = None
+) -> DateSpan | None:
     kind = m.lastgroup or ""
     name = kind[1:]
     g = {k[len(name) + 1 :]: v for k, v in m.groupdict().items() if k.startswith(name + "_")}
@@ -205,13 +207,13 @@ def _read(m: re.Match[str], today: date, order: Order, fiscal_start: int) -> Dat
                 day, month = b, a
             first = last = date(year or today.year, month, day)
         elif name == "dotted":
-            found = _next(int(g["m"]), int(g["d"]), today)
+            found = _next(int(g["m"]), int(g["d"]), today, floor)
             first = last = date(found.year, int(g["m"]), int(g["d"]))
             return DateSpan(m.start(), m.end(), first, last, "day", text, yearless=True)
         elif name in ("week", "dmy", "mdy"):
             month = MONTHS[(g.get("mon") or g.get("mon2") or "").lower().rstrip(".")]
             day = int(g.get("d") or g.get("d2") or 0)
-            first = date(year, month, day) if year else _next(month, day, today)
+            first = date(year, month, day) if year else _next(month, day, today, floor)
             last = first
             if name == "week":
                 first = first - timedelta(days=first.weekday())
@@ -234,7 +236,11 @@ def _read(m: re.Match[str], today: date, order: Order, fiscal_start: int) -> Dat
             month = MONTHS[g["mon"].lower().rstrip(".")]
             if not (year or g.get("edge")) and not g["mon"][0].isupper():
                 return None  # "may", "march" as words, not months
-            start = date(year, month, 1) if year else _next(month, 1, today - timedelta(days=27))
+            start = (
+                date(year, month, 1)
+                if year
+                else _next(month, 1, today - timedelta(days=27), floor and floor.replace(day=1))
+            )
             first, last = start, month_end(start.year, month)
             precision = "month"
             first, last = _edge(first, last, g.get("edge"))
@@ -247,7 +253,7 @@ def _read(m: re.Match[str], today: date, order: Order, fiscal_start: int) -> Dat
                     day_ = easter(y + 1) + timedelta(days=EASTER_DAYS[named])
             else:
                 mo, d = NAMED_DAYS[named]
-                day_ = date(year, mo, d) if year else _next(mo, d, today)
+                day_ = date(year, mo, d) if year else _next(mo, d, today, floor)
             first = last = day_
             first, last = _edge(first, last, g.get("edge"))
         elif name == "year":
@@ -266,13 +272,19 @@ def _read(m: re.Match[str], today: date, order: Order, fiscal_start: int) -> Dat
 
 
 def find_dates(
-    text: str, *, today: date, order: Order = "dmy", fiscal_start: int = 1
+    text: str,
+    *,
+    today: date,
+    order: Order = "dmy",
+    fiscal_start: int = 1,
+    not_before: date | None = None,
 ) -> list[DateSpan]:
     """Every date in a text, in order. `order` is the day/month order of "03/01/2027";
-    `fiscal_start` the first month of the fiscal year ("FY27 H1")."""
+    `fiscal_start` the first month of the fiscal year ("FY27 H1"); a date without a year is
+    the next one on or after `not_before` (default: today less a month)."""
     out: list[DateSpan] = []
     for m in _DATE.finditer(text):
-        span = _read(m, today, order, fiscal_start)
+        span = _read(m, today, order, fiscal_start, not_before)
         if span is not None:
             out.append(span)
     return out
