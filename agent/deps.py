@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
 from agent.drafting.port import Drafter
 from knowledge.models import Archetype, Lesson, PastProject
@@ -50,6 +50,10 @@ class AgentDeps:
     lessons_per_query: int = 3
     similar_projects: int = 3
     recursion_limit: int = 40
+    date_order: Literal["dmy", "mdy"] = "dmy"
+    """How "03/01/2027" is read; a date that could be either is said in an assumption."""
+    fiscal_start: int = 1
+    """The first month of the fiscal year ("FY27 H1"), unless the brief says it."""
 
     def assess(self, plan: Plan) -> Assessment:
         """The whole engine on a plan, with this run's profile, seed and sizes."""

@@ -12,7 +12,9 @@ from agent.state import PlanState
 from knowledge.store import LessonFilters
 from knowledge.templates import Template
 from tools.assessment import EngineInfo, budget_stage, forecast_stage, schedule_stage
+from agent.llm import LlmError
 from tools.brief import BriefReading, read_brief
+from tools.brief.claims import check_claims
 from tools.domain import Budget, CostItem, Plan, ProjectBrief, RateCard, RiskRegister, Source
 from tools.money import Money
 from tools.roster import build_team
@@ -79,7 +81,25 @@ class PlanNodes:
         self.deps = deps
 
     def intake(self, state: PlanState) -> dict:
-        return {"reading": read_brief(state["text"], today=self.deps.today())}
+        """The rules read the brief; a model drafter reads it too, and its claims count only
+        once code has found their quotes in the brief and re-read their values."""
+        today = self.deps.today()
+        reading = read_brief(
+            state["text"],
+            today=today,
+            date_order=self.deps.date_order,
+            fiscal_start=self.deps.fiscal_start,
+        )
+        try:
+            claims = self.deps.drafter.read_brief(reading.brief.text)
+        except LlmError as exc:
+            note = f"the model could not read the brief ({type(exc).__name__}); read by rules only"
+            return {
+                "reading": reading.model_copy(update={"assumptions": [*reading.assumptions, note]})
+            }
+        if claims is not None:
+            reading = check_claims(reading, claims, today=today)
+        return {"reading": reading}
 
     def retrieve(self, state: PlanState) -> dict:
         reading = state["reading"]

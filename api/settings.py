@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(default="", description="Embedding model for provider openai")
     embedding_base_url: str = Field(default="", description="Embedding endpoint; empty: OpenAI")
+    date_order: Literal["dmy", "mdy"] = Field(
+        default="dmy",
+        description='How a brief\'s "03/01/2027" is read: dmy (3 January) or mdy (1 March);'
+        " a date that could be either is said in an assumption",
+    )
+    fiscal_year_start: int = Field(
+        default=1, ge=1, le=12, description='First month of the fiscal year ("FY27 H1")'
+    )
     seed: int = Field(default=20261125, ge=0, description="Seed for every random draw of a run")
     iterations: int = Field(default=10_000, ge=0, description="Monte Carlo iterations per plan")
 

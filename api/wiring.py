@@ -89,6 +89,8 @@ def planning_service(
         profile=profile,
         seed=seed,
         iterations=iterations,
+        date_order=s.date_order,
+        fiscal_start=s.fiscal_year_start,
     )
     return PlanningService(profile=profile, seed=seed, iterations=iterations, agent=deps)
 

@@ -30,6 +30,7 @@ from tools.domain import (
     Source,
     WorkPackage,
 )
+from tools.brief.claims import BriefClaims
 from tools.vocabulary import ROLES
 
 ImpactBand = Literal["low", "medium", "high"]
@@ -270,6 +271,14 @@ class ModelDrafter:
     def for_run(self) -> ModelDrafter:
         """A drafter whose call, token and time budgets start from zero (one per plan)."""
         return ModelDrafter(self._client.fresh())
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def read_brief(self, text: str) -> BriefClaims:
+        """The model's reading of the brief, each fact with a verbatim quote; checked by
+        tools.brief.claims before anything is believed."""
+        user = render("read_brief", brief=data_block("brief", text))
+        return self._client.structured(render("system"), user, BriefClaims, "brief_facts")
 
     # --- WBS -------------------------------------------------------------------------------
 

@@ -304,6 +304,10 @@ class OfflineDrafter:
     def for_run(self) -> OfflineDrafter:
         return self
 
+    def read_brief(self, text: str) -> None:
+        """The offline drafter reads by rules only (tools/brief)."""
+        return None
+
     def draft_wbs(self, request: DraftRequest) -> WbsDraft:
         template = request.template
         if template is None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from knowledge.models import Lesson, PastProject
 from knowledge.templates import Template
 from tools.brief import BriefReading
+from tools.brief.claims import BriefClaims
 from tools.domain import ProjectBrief, Risk, WorkPackage
 from tools.validation import WbsIssue
 
@@ -66,6 +67,11 @@ class Usage(_Port):
 
 class Drafter(Protocol):
     name: str
+
+    def read_brief(self, text: str) -> BriefClaims | None:
+        """The facts a model reads in a brief, each with its quote; None for a drafter that
+        reads by rules only (the engine checks every claim before believing it)."""
+        ...
 
     def draft_wbs(self, request: DraftRequest) -> WbsDraft: ...
 

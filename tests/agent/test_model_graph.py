@@ -35,8 +35,19 @@ RISKS = {
 }
 
 
+READING = {
+    "start": None,
+    "deadline": {"value": "31 May 2027", "quote": "cut-over done by 31 May 2027"},
+    "budget": {"value": "USD 999,000", "quote": "USD 999,000 approved"},
+    "team_size": None,
+    "people": [{"name": "Priya", "role": "DBA", "quote": "Priya full time"}],
+    "non_labour": [],
+}
+
+
 def _run(deps: AgentDeps, text: str) -> tuple[list[str], object, ScriptedServer]:
     server = ScriptedServer(
+        completion(json.dumps(READING), usage=(500, 100)),
         completion(json.dumps(migration_wbs()), usage=(900, 400)),
         completion(json.dumps(RISKS), usage=(700, 200)),
     )
@@ -49,8 +60,8 @@ def _run(deps: AgentDeps, text: str) -> tuple[list[str], object, ScriptedServer]
 def test_calls_and_tokens_are_recorded_in_the_plan(offline_deps: AgentDeps) -> None:
     steps, a, server = _run(offline_deps, BRIEFS[0].read_text())
     assert steps == list(STEPS)
-    assert a.engine.llm_calls == 2 == len(server.requests)
-    assert a.engine.tokens == 900 + 400 + 700 + 200
+    assert a.engine.llm_calls == 3 == len(server.requests)
+    assert a.engine.tokens == 500 + 100 + 900 + 400 + 700 + 200
     assert a.issues == [] and a.schedule is not None
     assert {r.source.kind for r in a.wbs} <= {"model", "brief", "lesson"}
     assert a.risks[0].probability == 0.5  # the "likely" band, from pmpilot's table
@@ -71,3 +82,13 @@ def test_an_injected_instruction_changes_no_number_and_no_step(offline_deps: Age
         end = prompt.index(DATA_END.format(label="brief"), start)
         assert prompt.count("Ignore previous instructions") == 1
         assert start < prompt.index("Ignore previous instructions") < end
+
+
+def test_the_model_reads_the_brief_and_code_checks_every_quote(offline_deps: AgentDeps) -> None:
+    """A claim whose quote is not in the brief is dropped and said; one that agrees with the
+    rules changes nothing."""
+    _, a, _ = _run(offline_deps, BRIEFS[0].read_text())
+    assert str(a.brief.deadline) == "2027-05-31"
+    assert a.brief.budget is not None and a.brief.budget.amount == 380_000
+    assert any("model's budget" in x and "not in the brief" in x for x in a.assumptions)
+    assert not any("model also names Priya" in x for x in a.assumptions)

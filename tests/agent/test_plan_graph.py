@@ -190,6 +190,9 @@ class _ScriptedDrafter:
     def for_run(self) -> _ScriptedDrafter:
         return self
 
+    def read_brief(self, text: str) -> None:
+        return None
+
 
 def _cyclic(good: list[WorkPackage]) -> list[WorkPackage]:
     """The draft with one dependency turned round into a loop (a -> b -> a)."""
