@@ -160,12 +160,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--mode", default="json_object", choices=("json_schema", "json_object", "tool")
     )
     rec.add_argument("--case", action="append", required=True, help="a case id to record")
+    rec.add_argument(
+        "--append",
+        action="store_true",
+        help="keep each cassette: replay what it holds and record only the new requests",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
             return _check(args.files)
         if args.command == "record":
-            return record(args.base_url, args.api_key, args.model, args.mode, args.case)
+            return record(
+                args.base_url, args.api_key, args.model, args.mode, args.case, append=args.append
+            )
         return _run(args)
     except CaseError as exc:
         _say(f"error: {exc}")

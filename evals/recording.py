@@ -64,9 +64,19 @@ def replayed(results: Sequence[CaseResult]) -> float:
     return sum(1 for r in results if not r.error) / len(results) if results else 1.0
 
 
-def record(base_url: str, api_key: str, model: str, mode: str, case_ids: Sequence[str]) -> int:
+def record(
+    base_url: str,
+    api_key: str,
+    model: str,
+    mode: str,
+    case_ids: Sequence[str],
+    *,
+    append: bool = False,
+) -> int:
     """Record the model drafter on these cases, one cassette each, and the manifest that a
-    replay needs to send byte-identical requests."""
+    replay needs to send byte-identical requests. With `append`, a case's cassette is kept:
+    requests it already holds replay, and only new ones go to the server and are added (a new
+    model call, such as reading the brief, without recording the drafting again)."""
     missing = [c for c in case_ids if not (CASES / f"{c}.gold.json").is_file()]
     if missing:
         print(f"error: --case: no case {missing[0]!r}", file=sys.stderr)
@@ -96,14 +106,15 @@ def record(base_url: str, api_key: str, model: str, mode: str, case_ids: Sequenc
         manifest = {"cases": {}}  # other settings: the old recordings cannot replay with them
     manifest |= settings
     CASSETTES.mkdir(parents=True, exist_ok=True)
-    recorder = cassette_vcr(CASSETTES, "all", base_url)
+    recorder = cassette_vcr(CASSETTES, "new_episodes" if append else "all", base_url)
     failed = False
     with offline_suite(ModelDrafter(LlmClient.from_config(config)), "model") as suite:
         for case_id in case_ids:
             gold = golds[case_id]
             text = brief_text(ROOT / gold.brief)
             cassette = f"{case_id}.yaml"
-            (CASSETTES / cassette).unlink(missing_ok=True)
+            if not append:
+                (CASSETTES / cassette).unlink(missing_ok=True)
             started = time.monotonic()
             try:
                 with recorder.use_cassette(cassette):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -22,7 +21,7 @@ from itertools import pairwise
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.brief.costs import MoneyFacts, read_money
-from tools.brief.dates import read_dates
+from tools.brief.dates import DateFacts, read_dates
 from tools.brief.team import PersonRead
 from tools.brief.team import read_team as read_people
 from tools.domain import Absence, BriefCost, BriefDate, BriefPerson, ProjectBrief
@@ -100,12 +99,6 @@ PART_TIME = 0.5
 
 # --- rules as data: words and numbers ----------------------------------------------------
 
-MONTHS: dict[str, int] = {
-    m: i
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
 WORD_NUMBERS: dict[str, int] = {
     "one": 1,
     "two": 2,
@@ -152,56 +145,6 @@ MULTIPLIERS: dict[str, int] = {
     "bn": 10**9,
     "B": 10**9,
     "billion": 10**9,
-}
-CURRENCY_SYMBOLS: dict[str, str] = {
-    "US$": "USD",
-    "A$": "AUD",
-    "C$": "CAD",
-    "NZ$": "NZD",
-    "S$": "SGD",
-    "HK$": "HKD",
-    "$": "USD",
-    "£": "GBP",
-    "€": "EUR",
-    "¥": "JPY",
-    "₹": "INR",
-}
-CURRENCY_CODES: tuple[str, ...] = (
-    "USD",
-    "EUR",
-    "GBP",
-    "CHF",
-    "CAD",
-    "AUD",
-    "NZD",
-    "JPY",
-    "SEK",
-    "NOK",
-    "DKK",
-    "PLN",
-    "CZK",
-    "HUF",
-    "INR",
-    "SGD",
-    "HKD",
-    "ZAR",
-    "BRL",
-    "MXN",
-    "CNY",
-    "AED",
-    "SAR",
-    "ILS",
-    "TRY",
-    "RON",
-)
-"""Codes read next to a number. A table, not all of ISO 4217: "ALL 5 sites" is not lek."""
-CURRENCY_WORDS: dict[str, str] = {
-    "euros": "EUR",
-    "euro": "EUR",
-    "dollars": "USD",
-    "pounds sterling": "GBP",
-    "pounds": "GBP",
-    "francs": "CHF",
 }
 ABBREVIATIONS = frozenset(
     [
@@ -274,102 +217,17 @@ HEADER_LINE = re.compile(r"^[ \t>]*(?:Date|Sent|From|To|Cc|Bcc|Subject|Reply-To)
 
 # --- rules as data: money -----------------------------------------------------------------
 
-BUDGET_CUE = re.compile(
-    r"\b(?:budget(?:ed|s)?|funding|funded|cost cap|capped at|spend(?:ing)? (?:cap|limit)|"
-    r"approved (?:at|for)|allocated|investment of)\b",
-    re.I,
-)
-NOT_BUDGET = re.compile(
-    r"\bnot (?:in|part of|included in|covered by) (?:the |this |our )?budget|"
-    r"\boutside (?:the |this |our )?budget|\bexcluded from (?:the |this )?budget",
-    re.I,
-)
-TOTAL_AFTER = re.compile(r"\s*(?:in all|in total|total|overall|all[- ]in|altogether)\b", re.I)
-TOTAL_BEFORE = re.compile(
-    r"\b(?:total(?: of| is| budget(?: is| of)?)?|in all|overall|altogether)\s*:?\s*[(~]?\s*$", re.I
-)
-PLUS_GAP = re.compile(r"^[^():;.]{0,60}?(?:\+|\bplus\b|\band\b|&)\s*$", re.I)
-"""What may stand between two amounts that add up ("GBP 860k capex + GBP 120k services")."""
 
 # --- rules as data: dates -----------------------------------------------------------------
 
-DEADLINE_BEFORE: tuple[tuple[str, int], ...] = (
-    (r"\b(?:by|no later than|not later than|at the latest by)\s+(?:the\s+)?$", 3),
-    (r"\b(?:deadline|due(?: date)?|go-?live(?: date)?)(?:\s+(?:is|on|of))?\s*:?\s*$", 3),
-    (r"\bbefore\s+(?:the\s+)?$", 2),
-    (r"\b(?:ends?|expires?|renewal|contract end)(?:\s+(?:is|on))?\s*$", 1),
-    (r"\d{4}\s*(?:to|until|till|through|[-–—])\s*$", 2),
-)
-"""Words just before a date that make it a deadline, with their weight."""
 DEADLINE_SENTENCE: tuple[tuple[str, int], ...] = (
     (r"\bdeadline\b|\bhard (?:date|deadline)\b|\bdue\b", 2),
     (r"\bgo-?live\b|\blaunch\b|\bcut-?over\b|\blive\b|\bfinal\b|\bdecommission", 1),
     (r"\b(?:ends?|expires?|renewal)\b", 1),
 )
 """Words anywhere in the sentence that make its dates deadline-like."""
-_DEADLINE_BEFORE = tuple((re.compile(p, re.I), w) for p, w in DEADLINE_BEFORE)
 _DEADLINE_SENTENCE = tuple((re.compile(p, re.I), w) for p, w in DEADLINE_SENTENCE)
-BOLD_WEIGHT = 2
-LABEL_WINDOW = 160
-"""Characters around a date that its milestone label is read from."""
-CUE_WINDOW = 200
-"""Characters before or after an amount in which a budget word makes it the budget."""
-NOT_DEADLINE_BEFORE = re.compile(r"\b(since|from|after|starts?|starting)\s*(?:the\s+)?$", re.I)
-"""Words before a date that make it a beginning, never a deadline ("from 1 May 2027" may still
-be a milestone: a soft launch from that day)."""
-START_BEFORE = re.compile(
-    r"(?:(?:^|\b(?:project|we|work|team|it|and)\s+)start(?:s|ing)?(?:\s+(?:on|in|from))?|"
-    r"\bstart(?:s|ing)?\s+on|\bstart(?:ing)? date(?:\s+is)?:?|\btimeline|"
-    r"starting(?:\s+on)?|"
-    r"kick(?:s|ing)?[- ]?off(?:\s+on|\s+is)?|begin(?:s|ning)?\s+on|commenc(?:e|es|ing)\s+on|"
-    r"start(?:s)?\s+(?:the\s+)?(?:project|work)\s+on)\s*:?\s*$",
-    re.I,
-)
-RELATIVE_DEADLINE = re.compile(
-    r"\b(?:in|within)\s+(?:the\s+next\s+)?(?P<n>\d{1,3}|[a-z]+)\s+(?P<unit>weeks?|months?)\b"
-    r"(?!\s+(?:of|after|from|before)\b)",
-    re.I,
-)
-RELATIVE_CUE = re.compile(
-    r"\b(?:deadline|done|live|deliver\w*|complet\w*|finish\w*|ready|launch\w*|need|must|want)\b",
-    re.I,
-)
-FREEZE_CUE = re.compile(
-    r"\bchange freeze\b|\bcode freeze\b|\btrading freeze\b|\bfreez\w*|"
-    r"\bno (?:production |prod |store |network |system )?changes\b|\bnone from\b|"
-    r"\bno go-?lives?\b|\bnothing touching\b|\bblackout\b|\bpeak season\b|"
-    r"\bno (?:deployments?|releases?)\b",
-    re.I,
-)
-FREEZE_REASONS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\(([^()]*\bfreeze\b[^()]*)\)", re.I),
-    re.compile(r"\(([^()]*\b(?:close|trading|peak|season|shutdown)\b[^()]*)\)", re.I),
-)
-"""Where a freeze says why: a parenthesis naming the freeze, else one naming a busy period."""
-ABSENCE_CUE = re.compile(
-    r"\b(?:(?:paternity|maternity|parental|sick|annual|long)\s+leave|on leave|sabbatical|"
-    r"holiday|vacation|retir\w+|leaves the (?:company|team)|is out|are out|away|off sick|"
-    r"unavailable)\b",
-    re.I,
-)
-DEPARTURE_DAYS = 730
-"""Someone who retires or leaves is planned as absent this long (beyond any plan's end)."""
-MONTH_PART_DAYS: dict[str, tuple[int, int]] = {
-    "early": (1, 10),
-    "beginning": (1, 10),
-    "start": (1, 10),
-    "mid": (11, 20),
-    "late": (21, 31),
-    "end": (31, 31),
-}
-"""Days that "early March", "mid-May", "end of April" stand for (31 is clamped)."""
 
-MILESTONE_TRIM_HEAD = re.compile(
-    r"^(?:(?:and|with|we'?d like|we want|we need|the|a|an|our|then|target|also)\b\s*:?\s*)+", re.I
-)
-MILESTONE_TRIM_TAIL = re.compile(
-    r"(?:\s+(?:by|on|from|for|in|at|the|of|is|are|to|until|before|around|starting))+\s*$", re.I
-)
 
 # --- rules as data: team ------------------------------------------------------------------
 
@@ -1081,26 +939,6 @@ def to_number(token: str) -> Decimal | None:
         return None
 
 
-def to_amount(number: str, suffix: str | None) -> Decimal | None:
-    """An amount of money from its digits ("1,100,000", "250 000", "1.2" + "m")."""
-    digits = number.strip()
-    if re.fullmatch(r"\d{1,3}(?:[, \u00a0\u202f']\d{3})+(?:\.\d+)?", digits):
-        digits = re.sub(r"[, \u00a0\u202f']", "", digits)
-    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):  # 450.000: a thousands dot
-        digits = digits.replace(".", "")
-    elif re.fullmatch(r"\d+,\d{1,2}", digits):
-        digits = digits.replace(",", ".")
-    try:
-        value = Decimal(digits) * MULTIPLIERS.get((suffix or "").rstrip("."), 1)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value >= MAX_AMOUNT:
-        return None
-    if value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    return value
-
-
 # --- title and goal -----------------------------------------------------------------------
 
 _HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(?P<t>[^\n]*?\S)[ \t#]*$", re.M)
@@ -1190,357 +1028,9 @@ def find_goal(doc: _Doc, notes: _Notes, after: int | None) -> str:
     return ""
 
 
-# --- budget -------------------------------------------------------------------------------
-
-_SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True))
-_CODES = "|".join(CURRENCY_CODES)
-_WORDS = "|".join(sorted(CURRENCY_WORDS, key=len, reverse=True))
-_MONEY_NUM = (
-    r"\d{1,3}(?:(?:,|[ \u00a0\u202f'](?=\d{3}\b))\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])|"
-    r"\d{1,12}(?:[.,]\d{1,3})?"
-)
-_SUFFIX = r"k|K|mn|MM|[Mm]io\.?|[Mm]rd\.?|million|thousand|billion|bn|m|M|B"
-_MONEY = re.compile(
-    rf"(?:(?P<c1>{_SYMBOLS})|\b(?P<k1>{_CODES})\b)[ \t\u00a0]?(?P<n1>{_MONEY_NUM})"
-    rf"(?:[ \t]?(?P<s1>{_SUFFIX})(?!\w))?"
-    rf"|(?<![\w.,])(?P<n2>{_MONEY_NUM})(?:[ \t]?(?P<s2>{_SUFFIX})(?!\w))?[ \t\u00a0]?"
-    rf"(?:(?P<c2>€|£|¥)|\b(?P<k2>{_CODES})\b|\b(?P<w2>{_WORDS})\b)",
-)
-_BARE_BUDGET = re.compile(
-    r"\b(?:budget(?:ed)?|funding)(?:\s+(?:is|of|at|was|will be|to|=|:|now|set|approved|total))*"
-    rf"\s*:?\s*(?:about\s+|approx\.?\s+|around\s+|~)?(?P<n>{_NUM})(?:\s?(?P<s>{_SUFFIX})(?!\w))?"
-    r"(?!\s*(?:%|percent|people|users|days|weeks|months|years))",
-    re.I,
-)
-
-
-@dataclass(frozen=True)
-class _Money:
-    """An amount the text names, with its span."""
-
-    start: int
-    end: int
-    amount: Decimal
-    currency: str
-
-
-def find_money(text: str) -> list[_Money]:
-    """Every amount with a currency ("USD 380,000", "£1.65m", "250 000 €"), in order."""
-    out = []
-    for m in _MONEY.finditer(text):
-        if m.group("n1") is not None:
-            currency = CURRENCY_SYMBOLS.get(m.group("c1") or "") or m.group("k1")
-            amount = to_amount(m.group("n1"), m.group("s1"))
-        else:
-            word = (m.group("w2") or "").lower()
-            currency = CURRENCY_SYMBOLS.get(m.group("c2") or "") or m.group("k2")
-            currency = currency or CURRENCY_WORDS.get(word)
-            amount = to_amount(m.group("n2"), m.group("s2"))
-        if amount is not None and currency:
-            out.append(_Money(m.start(), m.end(), amount, currency))
-    return out
-
-
-def find_budget(doc: _Doc, notes: _Notes) -> Money | None:
-    """The amount the brief calls its budget: the first amount after a budget word in its
-    sentence; amounts joined by "plus" add up unless the brief states the total."""
-    text = doc.text
-    money = find_money(text)
-    excluded = {doc.at(m.start()) for m in NOT_BUDGET.finditer(text)}
-    best: tuple[int, int, int] | None = None  # (score, -position, index)
-    for j, m in enumerate(money):
-        i = doc.at(m.start)
-        if i in doc.injected or i in excluded or doc.in_header(m.start):
-            continue
-        s = doc.sentences[i]
-        if m.amount <= 0:
-            notes.assume(f"'{text[m.start : m.end]}' was not read as the budget: it is zero")
-            continue
-        window = max(s.start, m.start - CUE_WINDOW)
-        cues_before = list(BUDGET_CUE.finditer(text, window, m.start))
-        key = doc.labels[i][0]
-        if cues_before:
-            gap = strip_parens(text[cues_before[-1].end() : m.start])
-            score = 3 if not money_between(money, j, cues_before[-1].end()) else 2
-            score += 1 if len(gap) < 40 else 0
-        elif key == "budget" or BUDGET_CUE.search(text, m.end, min(s.end, m.end + CUE_WINDOW)):
-            score = 2
-        else:
-            continue
-        if best is None or (score, -m.start) > best[:2]:
-            best = (score, -m.start, j)
-    if best is None:
-        return bare_budget(doc, notes, money)
-    chosen = money[best[2]]
-    return add_up(doc, notes, money, chosen)
-
-
-def money_between(money: list[_Money], j: int, start: int) -> bool:
-    """Whether another amount stands between offset `start` and amount `j` (money is sorted)."""
-    return j > 0 and money[j - 1].start >= start
-
-
-def add_up(doc: _Doc, notes: _Notes, money: list[_Money], chosen: _Money) -> Money | None:
-    """Sum "X plus Y" in the budget's sentence, or take its explicit total."""
-    text = doc.text
-    s = doc.sentences[doc.at(chosen.start)]
-    same = [m for m in money if s.start <= m.start < s.end and m.start >= chosen.start]
-    for m in same:
-        before = text[max(s.start, m.start - 40) : m.start]
-        stated = TOTAL_AFTER.match(text, m.end) or TOTAL_BEFORE.search(before)
-        if stated and m.currency == chosen.currency and m is not chosen:
-            notes.quote("budget", text, m.start, m.end)
-            return checked_budget(notes, m.amount, m.currency)
-    parts = [chosen]
-    for m in same[1:]:
-        gap = strip_parens(text[parts[-1].end : m.start])
-        if m.currency != chosen.currency or not PLUS_GAP.match(gap):
-            break
-        parts.append(m)
-    amount = sum((p.amount for p in parts), Decimal(0))
-    notes.quote("budget", text, parts[0].start, parts[-1].end)
-    if len(parts) > 1:
-        notes.assume(
-            f"budget read as the sum of {len(parts)} amounts the brief adds up: "
-            f"{chosen.currency} {amount:,}"
-        )
-    return checked_budget(notes, amount, chosen.currency)
-
-
-def checked_budget(notes: _Notes, amount: Decimal, currency: str) -> Money | None:
-    """A budget must be above zero: a zero one is dropped, with an assumption saying so."""
-    if amount <= 0:
-        notes.quotes.pop("budget", None)
-        notes.assume("the brief's budget of 0 was ignored: a budget must be above zero")
-        return None
-    try:
-        return Money(amount=amount, currency=currency)
-    except ValueError:
-        return None
-
-
-def bare_budget(doc: _Doc, notes: _Notes, money: list[_Money]) -> Money | None:
-    """A budget stated without a currency ("budget: 250k"): the brief's other currency, else
-    USD, said as an assumption."""
-    text = doc.text
-    for m in _BARE_BUDGET.finditer(text):
-        i = doc.at(m.start())
-        if i in doc.injected or NOT_BUDGET.search(doc.words(i)):
-            continue
-        amount = to_amount(m.group("n"), m.group("s"))
-        if amount is None:
-            continue
-        currencies = [x.currency for x in money]
-        currency = max(currencies, key=currencies.count) if currencies else "USD"
-        notes.quote("budget", text, m.start("n"), m.end())
-        if amount > 0:
-            notes.assume(f"the budget names no currency; read as {currency}")
-        return checked_budget(notes, amount, currency)
-    if money:
-        listed = ", ".join(f"{m.currency} {m.amount:,}" for m in money[:3])
-        notes.assume(
-            f"the brief names no budget; the amounts it mentions ({listed}) were not read as one"
-        )
-    else:
-        notes.assume("the brief names no budget; planned without a cost limit")
-    return None
-
-
 # --- dates --------------------------------------------------------------------------------
 
-_MON = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?(?![A-Za-z])"
-)
 _YEAR = r"(?:19|20|21)\d{2}"
-_ORD = r"(?:st|nd|rd|th)?"
-_DATE = re.compile(
-    rf"(?P<drange>\b(?P<dr1>\d{{1,2}}){_ORD}\s*(?:–|—|-|to|until)\s*(?P<dr2>\d{{1,2}}){_ORD}\s+"
-    rf"(?P<drm>{_MON})(?:,?\s+(?P<dry>{_YEAR})\b)?)"
-    rf"|(?P<mrange>\b(?P<mr1>{_MON})\s*(?:–|—|-|to)\s*(?P<mr2>{_MON}),?\s+(?P<mry>{_YEAR})\b)"
-    rf"|(?P<iso>\b(?P<iy>{_YEAR})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})\b)"
-    rf"|(?P<num>\b(?P<nd>\d{{1,2}})[/.](?P<nm>\d{{1,2}})[/.](?P<ny>{_YEAR})\b)"
-    rf"|(?P<dmy>\b(?P<d1>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m1>{_MON}),?(?:\s+(?P<y1>{_YEAR})\b)?)"
-    rf"|(?P<mdy>\b(?P<m2>{_MON})\s+(?P<d2>\d{{1,2}}){_ORD}\b(?:,?\s+(?P<y2>{_YEAR})\b)?)"
-    rf"|(?P<my>\b(?:(?P<part>end|early|mid|late|beginning|start)(?:[- ]of)?[- ](?:the\s+)?)?"
-    rf"(?P<m3>{_MON})(?:\s+(?P<y3>{_YEAR})\b)?)"
-    rf"|(?P<qtr>\b(?:Q(?P<q1>[1-4])\s*(?:of\s+)?(?P<qy1>{_YEAR})"
-    rf"|(?P<qy2>{_YEAR})[- ]?Q(?P<q2>[1-4]))\b)"
-    rf"|(?P<qb>\bQ(?P<q3>[1-4])\b)"
-)
-_PAIR_GAP = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:to|until|till|through|thru|and|–|—|-)\s*(?:\*\*|__)?\s*$"
-)
-
-
-@dataclass(frozen=True)
-class _Hit:
-    """A date as written, before its year is known ("end of April" needs `today`)."""
-
-    start: int
-    end: int
-    kind: str
-    """day, days, month, months or quarter"""
-    m1: int
-    m2: int = 0
-    d1: int = 0
-    d2: int = 0
-    part: str = ""
-    year: int | None = None
-
-    def bounds(self, year: int) -> tuple[date, date] | None:
-        """First and last day this hit stands for in `year`; None if no such day."""
-        try:
-            if self.kind == "day":
-                d = date(year, self.m1, self.d1)
-                return d, d
-            if self.kind == "days":
-                return date(year, self.m1, self.d1), date(year, self.m1, self.d2)
-            if self.kind == "months":
-                first = year if self.m1 <= self.m2 else year - 1
-                return date(first, self.m1, 1), month_end(year, self.m2)
-            if self.kind == "quarter":
-                return date(year, self.m1, 1), month_end(year, self.m1 + 2)
-            last = monthrange(year, self.m1)[1]
-            lo, hi = MONTH_PART_DAYS.get(self.part, (1, last))
-            return date(year, self.m1, min(lo, last)), date(year, self.m1, min(hi, last))
-        except ValueError:
-            return None
-
-    def resolve(self, today: date) -> tuple[date, date] | None:
-        """The stated year, else the next such dates after `today`."""
-        if self.year is not None:
-            return self.bounds(self.year)
-        for year in (today.year, today.year + 1):
-            b = self.bounds(year)
-            if b and b[1] > today:
-                return b
-        return None
-
-    @property
-    def precise(self) -> bool:
-        return self.kind in ("day", "days")
-
-
-def month_end(year: int, month: int) -> date:
-    return date(year, month, monthrange(year, month)[1])
-
-
-def month_of(token: str) -> int:
-    return MONTHS[token[:3].lower()]
-
-
-def find_dates(text: str) -> list[_Hit]:
-    """Every date, date range, month or quarter the text names, in order."""
-    hits = []
-    for m in _DATE.finditer(text):
-        g = m.groupdict()
-        year = next(
-            (int(g[k]) for k in ("dry", "mry", "iy", "ny", "y1", "y2", "y3", "qy1", "qy2") if g[k]),
-            None,
-        )
-        if g["drange"]:
-            hit = _Hit(
-                m.start(),
-                m.end(),
-                "days",
-                month_of(g["drm"]),
-                d1=int(g["dr1"]),
-                d2=int(g["dr2"]),
-                year=year,
-            )
-        elif g["mrange"]:
-            hit = _Hit(
-                m.start(), m.end(), "months", month_of(g["mr1"]), month_of(g["mr2"]), year=year
-            )
-        elif g["iso"]:
-            hit = _Hit(m.start(), m.end(), "day", int(g["im"]), d1=int(g["id"]), year=year)
-        elif g["num"]:
-            hit = _Hit(m.start(), m.end(), "day", int(g["nm"]), d1=int(g["nd"]), year=year)
-        elif g["dmy"]:
-            hit = _Hit(m.start(), m.end(), "day", month_of(g["m1"]), d1=int(g["d1"]), year=year)
-        elif g["mdy"]:
-            hit = _Hit(m.start(), m.end(), "day", month_of(g["m2"]), d1=int(g["d2"]), year=year)
-        elif g["my"]:
-            hit = _Hit(
-                m.start(),
-                m.end(),
-                "month",
-                month_of(g["m3"]),
-                part=(g["part"] or "").lower(),
-                year=year,
-            )
-        else:
-            q = int(g["q1"] or g["q2"] or g["q3"])
-            hit = _Hit(m.start(), m.end(), "quarter", 3 * q - 2, year=year)
-        if 1 <= hit.m1 <= 12 and (hit.kind != "days" or hit.d1 <= hit.d2):
-            hits.append(hit)
-    return hits
-
-
-def pair_bounds(first: _Hit, second: _Hit, today: date) -> tuple[date, date] | None:
-    """The period "from FIRST to SECOND", borrowing a year from one end when the other lacks it."""
-    if first.year is not None and second.year is None:
-        a = first.bounds(first.year)
-        b = second.bounds(first.year)
-        if a and b and b[1] < a[0]:
-            b = second.bounds(first.year + 1)
-    elif first.year is None and second.year is not None:
-        b = second.bounds(second.year)
-        a = first.bounds(second.year)
-        if a and b and a[0] > b[1]:
-            a = first.bounds(second.year - 1)
-    else:
-        a = first.resolve(today)
-        b = second.bounds(second.year) if second.year is not None else None
-        if a and second.year is None:
-            b = second.bounds(a[0].year)
-            if b and b[1] < a[0]:
-                b = second.bounds(a[0].year + 1)
-    if not a or not b or b[1] < a[0]:
-        return None
-    return a[0], b[1]
-
-
-@dataclass(frozen=True)
-class _Period:
-    """A range of days the text names, with the hits it was read from."""
-
-    start: int
-    end: int
-    lo: date
-    hi: date
-    hits: tuple[_Hit, ...]
-
-
-def find_periods(text: str, hits: list[_Hit], today: date) -> list[_Period]:
-    """Ranges: "from X to Y", "X–Y", "6–7 February 2027", "Apr–Sep 2027"."""
-    periods: list[_Period] = []
-    used: set[int] = set()
-    for k, hit in enumerate(hits):
-        if k in used:
-            continue
-        if hit.kind in ("days", "months"):
-            b = hit.resolve(today)
-            if b:
-                periods.append(_Period(hit.start, hit.end, b[0], b[1], (hit,)))
-            continue
-        if k + 1 < len(hits) and _PAIR_GAP.match(text[hit.end : hits[k + 1].start]):
-            nxt = hits[k + 1]
-            b = pair_bounds(hit, nxt, today)
-            if b:
-                periods.append(_Period(hit.start, nxt.end, b[0], b[1], (hit, nxt)))
-                used.update((k, k + 1))
-    return periods
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """The dates of a text: single hits, periods, and the hits that are ends of a period."""
-
-    hits: list[_Hit]
-    periods: list[_Period]
-    in_period: set[int]
 
 
 @dataclass
@@ -1566,200 +1056,6 @@ def shift(day: date, days: int) -> date:
 def next_monday(today: date) -> date:
     """The default start: projects start on a Monday, today if it is one."""
     return shift(today, (7 - today.weekday()) % 7)
-
-
-def deadline_score(doc: _Doc, hit: _Hit) -> int:
-    """How strongly the words around a date make it the deadline (0: not at all)."""
-    text = doc.text
-    i = doc.at(hit.start)
-    s = doc.sentences[i]
-    before = re.sub(r"\*\*|__", "", text[max(s.start, hit.start - 60) : hit.start])
-    context = doc.context(i)
-    blocked = NOT_DEADLINE_BEFORE.search(before)
-    if blocked:
-        return 1 if blocked.group(1).lower() == "from" and hit.precise and context else 0
-    near = max((w for p, w in _DEADLINE_BEFORE if p.search(before)), default=0)
-    if hit.year is None and near < 2:
-        return 0
-    bold = doc.in_bold(hit.start, hit.end)
-    score = near + context + (BOLD_WEIGHT if bold else 0)
-    return score if near or hit.precise or bold else 0
-
-
-def milestone_label(doc: _Doc, start: int, end: int) -> str:
-    """The words of a dated clause before its date ("Type I report" of "Type I report by ...")."""
-    text = doc.text
-    s = doc.sentences[doc.at(start)]
-    words = strip_parens(text[max(s.start, start - LABEL_WINDOW) : start])
-    words = re.split(r"[,;:(—–]|\s-\s", words)[-1]
-    label = MILESTONE_TRIM_TAIL.sub("", MILESTONE_TRIM_HEAD.sub("", tidy(words)))
-    if not label:
-        after = re.split(r"[,;.(]", text[end : min(s.end, end + LABEL_WINDOW)])[0]
-        label = tidy(after)
-    return clip(label, 120) if label else "milestone"
-
-
-def read_dates_old(doc: _Doc, notes: _Notes, today: date) -> _Dates:
-    """Start, deadline, interim milestones, freezes and absences, each from its sentence."""
-    text = doc.text
-    hits = [h for h in find_dates(text) if not doc.in_header(h.start)]
-    periods = find_periods(text, hits, today)
-    seen = _Seen(hits, periods, {h.start for p in periods for h in p.hits})
-    dates = _Dates(start=next_monday(today))
-    read_freezes(doc, seen, today, dates)
-    read_absences(doc, notes, seen, today, dates)
-    absent = {i for i, _ in dates.absences}
-
-    explicit_start: tuple[_Hit, date] | None = None
-    scored: list[tuple[int, date, _Hit]] = []
-    for hit in hits:
-        i = doc.at(hit.start)
-        if hit.start in seen.in_period or i in doc.injected or i in absent:
-            continue
-        b = hit.resolve(today)
-        if b is None:
-            continue
-        s = doc.sentences[i]
-        before = re.sub(r"\*\*|__", "", text[max(s.start, hit.start - 40) : hit.start])
-        if START_BEFORE.search(before):
-            if explicit_start is None:
-                explicit_start = (hit, b[0])
-            continue
-        score = deadline_score(doc, hit)
-        if score > 0:
-            scored.append((score, b[1], hit))
-    if explicit_start:
-        hit, dates.start = explicit_start
-        notes.quote("start", text, hit.start, hit.end)
-    else:
-        notes.assume(
-            f"start assumed to be {dates.start.isoformat()} (the next Monday): "
-            "the brief names no start"
-        )
-    chosen: _Hit | None = None
-    strong = [c for c in scored if c[0] >= 2]
-    if strong:
-        score, dates.deadline, chosen = max(strong, key=lambda c: (c[0], c[1]))
-        notes.quote("deadline", text, chosen.start, chosen.end)
-    else:
-        dates.deadline = relative_deadline(doc, notes, dates.start)
-    if dates.deadline is not None and dates.deadline < dates.start:
-        notes.assume(
-            f"the brief's deadline {dates.deadline.isoformat()} is before the start "
-            f"{dates.start.isoformat()}; planned without a deadline — confirm the date"
-        )
-        notes.quotes.pop("deadline", None)
-        dates.deadline = None
-    read_milestones(doc, dates, scored, seen, chosen)
-    return dates
-
-
-def relative_deadline(doc: _Doc, notes: _Notes, start: date) -> date | None:
-    """ "Done in 3 months": counted from the start."""
-    for m in RELATIVE_DEADLINE.finditer(doc.text):
-        i = doc.at(m.start())
-        if i in doc.injected or not RELATIVE_CUE.search(doc.words(i)):
-            continue
-        n = to_number(m.group("n"))
-        if n is None or not 0 < n <= 120:
-            continue
-        count = int(n)
-        if m.group("unit").lower().startswith("week"):
-            deadline = shift(start, 7 * count)
-        else:
-            month = start.month - 1 + count
-            year, month = min(9999, start.year + month // 12), month % 12 + 1
-            deadline = date(year, month, min(start.day, monthrange(year, month)[1]))
-        notes.quote("deadline", doc.text, m.start(), m.end())
-        notes.assume(f"deadline read as {deadline.isoformat()}: '{m.group()}' from the start")
-        return deadline
-    return None
-
-
-def read_milestones(
-    doc: _Doc, dates: _Dates, scored: list[tuple[int, date, _Hit]], seen: _Seen, chosen: _Hit | None
-) -> None:
-    """Other dated clauses between the start and the deadline: interim milestones."""
-    frozen = {(f.start, f.finish) for f in dates.freezes}
-    absent = {i for i, _ in dates.absences}
-    found: list[tuple[date, int, int]] = [
-        (when, hit.start, hit.end) for _, when, hit in scored if hit is not chosen
-    ]
-    for p in seen.periods:
-        i = doc.at(p.start)
-        if (p.lo, p.hi) in frozen or i in absent or i in doc.injected:
-            continue
-        if doc.context(i):
-            found.append((p.hi, p.start, p.end))
-    seen: set[date] = set()
-    for when, start, end in sorted(found, key=lambda f: (f[0], f[1])):
-        if when <= dates.start or when in seen:
-            continue
-        if dates.deadline is not None and when >= dates.deadline:
-            continue
-        seen.add(when)
-        dates.milestones.append((milestone_label(doc, start, end), when))
-
-
-def read_freezes(doc: _Doc, seen: _Seen, today: date, dates: _Dates) -> None:
-    """Periods in sentences about freezes ("none from 14 December 2026 to 8 January 2027")."""
-    text = doc.text
-    for i in range(len(doc.sentences)):
-        words = doc.words(i)
-        cue = FREEZE_CUE.search(words)
-        if not cue or i in doc.injected:
-            continue
-        s = doc.sentences[i]
-        quote = tidy(words)
-        why = next((m for m in (p.search(words) for p in FREEZE_REASONS) if m), None)
-        reason = clip(why.group(1) if why else cue.group(), 200)
-        spans = [(p.lo, p.hi) for p in seen.periods if s.start <= p.start < s.end]
-        for hit in seen.hits:
-            inside = s.start <= hit.start < s.end
-            if not inside or hit.start in seen.in_period or hit.kind != "month":
-                continue
-            if not re.search(
-                r"\b(?:in|during|whole of|throughout)\s+(?:the\s+)?$",
-                text[max(s.start, hit.start - 20) : hit.start],
-                re.I,
-            ):
-                continue
-            b = hit.resolve(today)
-            if b:
-                spans.append(b)
-        for lo, hi in spans:
-            dates.freezes.append(Freeze(start=lo, finish=hi, reason=reason, quote=quote))
-
-
-def read_absences(doc: _Doc, notes: _Notes, seen: _Seen, today: date, dates: _Dates) -> None:
-    """Leave, sabbaticals and departures: "on leave for the whole of April 2027"."""
-    for i in range(len(doc.sentences)):
-        words = doc.words(i)
-        cue = ABSENCE_CUE.search(words)
-        if not cue or i in doc.injected:
-            continue
-        s = doc.sentences[i]
-        reason = cue.group().lower()
-        span = next(((p.lo, p.hi) for p in seen.periods if s.start <= p.start < s.end), None)
-        if span is None:
-            hit = next((h for h in seen.hits if s.start <= h.start < s.end), None)
-            b = hit.resolve(today) if hit else None
-            if b is None:
-                continue
-            lo, hi = b
-            weeks = re.search(r"\b(\d{1,2}|[a-z]+)\s+weeks?\b", words, re.I)
-            n = to_number(weeks.group(1)) if weeks else None
-            if n is not None and 0 < n <= 52:
-                hi = shift(lo, 7 * int(n) - 1)
-                if hit is not None and hit.kind == "month" and not hit.part:
-                    notes.assume(
-                        f"'{tidy(words)}': assumed from {lo.isoformat()} to {hi.isoformat()}"
-                    )
-            elif reason.startswith(("retir", "leaves")):
-                hi = shift(lo, DEPARTURE_DAYS)
-                notes.assume(f"'{tidy(words)}': planned as gone from {lo.isoformat()} on")
-            span = (lo, hi)
-        dates.absences.append((i, Absence(start=span[0], finish=span[1], reason=reason)))
 
 
 # --- team ---------------------------------------------------------------------------------
@@ -2297,7 +1593,7 @@ def read_brief(
     for line in [*facts.assumptions, *money.assumptions]:
         notes.assume(line)
     budget = _budget(money, notes)
-    old_dates = _old_dates(doc, today)
+    old_dates = _old_dates(doc, facts, facts.start or next_monday(today))
     team = read_people(structure, archetype, facts.absences)
     if any(p.name for p in team.people):
         people = [_cue(p) for p in team.people]
@@ -2411,10 +1707,14 @@ def _budget(money: MoneyFacts, notes: _Notes) -> Money | None:
     return Money.of(amount, currency)
 
 
-def _old_dates(doc: _Doc, today: date) -> _Dates:
+def _old_dates(doc: _Doc, facts: DateFacts, start: date) -> _Dates:
     """Leave by sentence, for the list reader of team lines."""
-    scratch = _Notes()
-    return read_dates_old(doc, scratch, today)
+    out = _Dates(start=start)
+    for first, last, sentence, quote in facts.absences:
+        at = next((i for i in range(len(doc.sentences)) if quote in doc.words(i)), None)
+        if at is not None and last >= first:
+            out.absences.append((at, Absence(start=first, finish=last, reason=clip(sentence, 200))))
+    return out
 
 
 def _cue(p: PersonRead) -> PersonCue:
