@@ -8,11 +8,11 @@ from typing import Any
 
 from agent.deps import AgentDeps
 from agent.drafting.port import DraftRequest
+from agent.llm import LlmError
 from agent.state import PlanState
 from knowledge.store import LessonFilters
 from knowledge.templates import Template
 from tools.assessment import EngineInfo, budget_stage, forecast_stage, schedule_stage
-from agent.llm import LlmError
 from tools.brief import BriefReading, read_brief
 from tools.brief.claims import check_claims
 from tools.domain import Budget, CostItem, Plan, ProjectBrief, RateCard, RiskRegister, Source

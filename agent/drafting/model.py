@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from agent.drafting.port import DraftRequest, Likelihood, RiskDraft, Usage, WbsDraft
 from agent.llm import LlmClient
 from prompts.loader import data_block, render
+from tools.brief.claims import BriefClaims
 from tools.domain import (
     Dependency,
     Estimate,
@@ -30,7 +31,6 @@ from tools.domain import (
     Source,
     WorkPackage,
 )
-from tools.brief.claims import BriefClaims
 from tools.vocabulary import ROLES
 
 ImpactBand = Literal["low", "medium", "high"]

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tools.brief import document as reader
 from tools.brief import BriefError, BriefReading, read_brief
+from tools.brief import words as reader
 from tools.vocabulary import DRIVERS, ROLES
 
 TODAY = date(2026, 11, 25)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.brief.document import BriefReading
+from tools.brief.model import BriefReading
 from tools.money import Money
 from tools.reading.dates import find_dates
 from tools.reading.money import find_amounts
@@ -124,7 +124,8 @@ def check_claims(reading: BriefReading, claims: BriefClaims, *, today: date) -> 
         elif value != ours:
             notes.append(
                 f"the model reads the {fact} as {value} ('{claim.quote[:80]}'); the rules read"
-                f" {ours} ('{reading.quotes.get(fact, '')[:80]}') — the plan uses the rules'; check which the brief means"
+                f" {ours} ('{reading.quotes.get(fact, '')[:80]}') — the plan uses the rules';"
+                " check which the brief means"
             )
     known = {w.casefold() for p in reading.people if p.name for w in p.name.split()}
     for person in claims.people:

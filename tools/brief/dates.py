@@ -200,38 +200,34 @@ def _milestone_label(x: Seen) -> str:
     return head[:120] or x.sentence[:120]
 
 
-def read_dates(
-    doc: Document, *, today: date, order: Order = "dmy", fiscal_start: int = 1
-) -> DateFacts:
-    facts = DateFacts()
-    fiscal_start = fiscal_start_of(doc.text) or fiscal_start
-    seen, notes = _collect(doc, today, order, fiscal_start)
-    facts.assumptions += list(dict.fromkeys(notes))
+def _role(x: Seen) -> str | None:
+    best = max(ROLES, key=lambda r: (x.scores[r], -ROLES.index(r)))
+    if x.scores[best] < 2 or x.scores["past"] >= x.scores[best]:
+        return None
+    if best == "freeze" and x.scores[best] < 3 and not x.is_range:
+        return None  # "the June close" is a date to meet, not a freeze
+    return best
 
-    def role_of(x: Seen) -> str | None:
-        best = max(ROLES, key=lambda r: (x.scores[r], -ROLES.index(r)))
-        if x.scores[best] < 2 or x.scores["past"] >= x.scores[best]:
-            return None
-        if best == "freeze" and x.scores[best] < 3 and not x.is_range:
-            return None  # "the June close" is a date to meet, not a freeze
-        return best
 
-    for x in seen:
-        if x.span.yearless and x.last < today and role_of(x) in ("start", "deadline"):
-            x.first, x.last = _next_year(x.first), _next_year(x.last)
-    roles = [(x, role_of(x)) for x in seen]
-    past = [x for x, r in roles if x.history and r == "deadline"]
-    roles = [(x, r) for x, r in roles if not x.history]
+def _pick_start(roles: list[tuple[Seen, str | None]], facts: DateFacts) -> None:
     starts = [x for x, r in roles if r == "start" or (r is None and x.scores["start"] >= 2)]
-    if starts:
-        top = max(x.scores["start"] for x in starts)
-        pick = min((x for x in starts if x.scores["start"] == top), key=lambda x: x.first)
-        facts.start = pick.first
-        facts.quotes["start"] = pick.quote
-        if pick.span.precision not in ("day",):
-            facts.assumptions.append(
-                f"assumed the start is {pick.first:%d %B %Y}, the first day of '{pick.quote}'"
-            )
+    if not starts:
+        return
+    top = max(x.scores["start"] for x in starts)
+    pick = min((x for x in starts if x.scores["start"] == top), key=lambda x: x.first)
+    facts.start = pick.first
+    facts.quotes["start"] = pick.quote
+    if pick.span.precision != "day":
+        facts.assumptions.append(
+            f"assumed the start is {pick.first:%d %B %Y}, the first day of '{pick.quote}'"
+        )
+
+
+def _pick_deadline(
+    roles: list[tuple[Seen, str | None]], past: list[Seen], facts: DateFacts, today: date
+) -> list[Seen]:
+    """The deadline: the strongest "by"-date after the start, the earliest of equals; returns
+    the deadlines that fell before the start (said, not used)."""
     deadlines = [
         x for x, r in roles if r == "deadline" and (facts.start is None or x.last > facts.start)
     ]
@@ -243,33 +239,57 @@ def read_dates(
             f"the brief's deadline {x.last} ('{x.quote}') is before the start {start}; "
             "assumed no deadline — confirm the date"
         )
-    if deadlines:
-        top = max(x.scores["deadline"] for x in deadlines)
-        best = [x for x in deadlines if x.scores["deadline"] == top]
-        pick = min(best, key=lambda x: x.last)
-        facts.deadline = pick.first if pick.span.precision == "week" else pick.last
-        facts.quotes["deadline"] = pick.quote
-        others = sorted({x.last for x in best} - {pick.last})
-        if others:
-            facts.assumptions.append(
-                f"assumed the deadline is {pick.last:%d %B %Y} ('{pick.quote}'); the brief also"
-                f" names {', '.join(f'{d:%d %B %Y}' for d in others)}"
-            )
-    else:
+    if not deadlines:
+        return early
+    top = max(x.scores["deadline"] for x in deadlines)
+    best = [x for x in deadlines if x.scores["deadline"] == top]
+    pick = min(best, key=lambda x: x.last)
+    facts.deadline = pick.first if pick.span.precision == "week" else pick.last
+    facts.quotes["deadline"] = pick.quote
+    others = sorted({x.last for x in best} - {pick.last})
+    if others:
+        facts.assumptions.append(
+            f"assumed the deadline is {pick.last:%d %B %Y} ('{pick.quote}'); the brief also"
+            f" names {', '.join(f'{d:%d %B %Y}' for d in others)}"
+        )
+    return early
+
+
+def _freeze(x: Seen, facts: DateFacts) -> None:
+    if any(a <= x.first and x.last <= b for a, b, _, _ in facts.freezes):
+        return  # "Christmas" inside "16 Nov - 4 Jan (Christmas trading freeze)"
+    at = max(x.sentence.find(x.quote), 0)
+    names = sorted(
+        _FREEZE_NAME.finditer(x.sentence),
+        key=lambda m: min(abs(m.start() - at), abs(m.end() - at)),
+    )
+    reason = names[0].group(0).strip() if names else x.sentence[:200]
+    facts.freezes.append((x.first, x.last, reason, x.quote))
+
+
+def read_dates(
+    doc: Document, *, today: date, order: Order = "dmy", fiscal_start: int = 1
+) -> DateFacts:
+    """Every date of a brief in its role: start, deadline, freezes, leave, milestones."""
+    facts = DateFacts()
+    fiscal_start = fiscal_start_of(doc.text) or fiscal_start
+    seen, notes = _collect(doc, today, order, fiscal_start)
+    facts.assumptions += list(dict.fromkeys(notes))
+    for x in seen:
+        if x.span.yearless and x.last < today and _role(x) in ("start", "deadline"):
+            x.first, x.last = _next_year(x.first), _next_year(x.last)
+    roles = [(x, _role(x)) for x in seen]
+    past = [x for x, r in roles if x.history and r == "deadline"]
+    roles = [(x, r) for x, r in roles if not x.history]
+    _pick_start(roles, facts)
+    early = _pick_deadline(roles, past, facts, today)
+    if facts.deadline is None:
         rel = _relative_deadline(doc, facts.start, today)
         if rel is not None:
             facts.deadline, facts.quotes["deadline"] = rel
     for x, r in roles:
         if r == "freeze" or (x.is_range and r is None and has(x.sentence, CUES["dates"]["freeze"])):
-            if any(a <= x.first and x.last <= b for a, b, _, _ in facts.freezes):
-                continue  # "Christmas" inside "16 Nov - 4 Jan (Christmas trading freeze)"
-            at = max(x.sentence.find(x.quote), 0)
-            names = sorted(
-                _FREEZE_NAME.finditer(x.sentence),
-                key=lambda m: min(abs(m.start() - at), abs(m.end() - at)),
-            )
-            reason = names[0].group(0).strip() if names else x.sentence[:200]
-            facts.freezes.append((x.first, x.last, reason, x.quote))
+            _freeze(x, facts)
         elif r == "leave":
             facts.absences.append((x.first, x.last, x.sentence, x.quote))
         elif (

@@ -246,7 +246,7 @@ def _starts_person(fragment: str, previous: str | None) -> bool:
         return not (
             fragment == name and _SELF.match(previous) and not name_at(_SELF.sub("", previous))
         )
-    if _NOT_START.match(fragment) and not fragment.split()[0].isupper():
+    if _NOT_START.match(fragment) and not fragment.split(maxsplit=1)[0].isupper():
         return False  # "they still have to...", but "IT admin"
     hit = find_role(fragment)
     if hit is None or hit.start > 30:
@@ -401,9 +401,9 @@ def _from_lines(doc: Document, ctx: _Context, facts: TeamFacts) -> list[PersonRe
 
 
 _APPOSITION = re.compile(
-    rf"(?P<name>{NAME})(?:\s*\((?P<inside>[^)]{{2,80}})\)|,\s+(?P<appo>(?:our|the|a|an|my|his|her)\s+"
-    rf"[^,;.]{{2,60}})(?=[,;.]|$)|\s+(?:is|will be|as|joins as|would be)\s+(?P<pred>(?:our|the|a|an)\s+"
-    rf"[^,;.]{{2,60}}))"
+    rf"(?P<name>{NAME})(?:\s*\((?P<inside>[^)]{{2,80}})\)"
+    rf"|,\s+(?P<appo>(?:our|the|a|an|my|his|her)\s+[^,;.]{{2,60}})(?=[,;.]|$)"
+    rf"|\s+(?:is|will be|as|joins as|would be)\s+(?P<pred>(?:our|the|a|an)\s+[^,;.]{{2,60}}))"
 )
 
 

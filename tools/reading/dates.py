@@ -180,94 +180,126 @@ def _part(fy_first: date, index: int, size: int) -> tuple[date, date]:
     return first, last
 
 
-def _read(
-    m: re.Match[str], today: date, order: Order, fiscal_start: int, floor: date | None = None
-) -> DateSpan | None:
-    kind = m.lastgroup or ""
-    name = kind[1:]
+@dataclass(frozen=True)
+class _Ctx:
+    """What every date form is read against."""
+
+    today: date
+    order: Order
+    fiscal_start: int
+    floor: date | None
+
+
+Read = tuple[date, date, Precision, str] | None
+"""first, last, precision, and the other reading when the text is ambiguous."""
+
+
+def _numeric(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
+    """ "24/09/2027", "03/01/2027" (ambiguous), "1.2.2027" (dots: day first)."""
+    a, b = int(g["a"]), int(g["b"])
+    day, month = (a, b) if c.order == "dmy" or g["sep"] == "." else (b, a)
+    ambiguous = ""
+    if g["sep"] != "." and a <= 12 and b <= 12 and a != b:
+        other = date(year or c.today.year, day, month)
+        ambiguous = f"could also be {other.day} {other.strftime('%B')}"
+    elif a > 12 >= b:
+        day, month = a, b
+    elif b > 12 >= a:
+        day, month = b, a
+    first = date(year or c.today.year, month, day)
+    return first, first, "day", ambiguous
+
+
+def _day(name: str, g: dict[str, str], year: int | None, c: _Ctx) -> Read:
+    """ "11 Jan", "January 11, 2027", "w/c 11 Jan" (its working week)."""
+    month = MONTHS[(g.get("mon") or g.get("mon2") or "").lower().rstrip(".")]
+    day = int(g.get("d") or g.get("d2") or 0)
+    first = date(year, month, day) if year else _next(month, day, c.today, c.floor)
+    if name != "week":
+        return first, first, "day", ""
+    monday = first - timedelta(days=first.weekday())
+    return monday, monday + timedelta(days=4), "week", ""
+
+
+def _period(name: str, g: dict[str, str], year: int | None, c: _Ctx) -> Read:
+    """ "Q3 2027", "end of Q3", "FY27 H1", "H2"."""
+    size = 3 if name == "quarter" else 6
+    index = int(g.get("q") or g.get("h") or 1)
+    fy = g.get("fyy") or g.get("fyy2")
+    if fy:
+        fy_first, _ = fiscal_year(fy, c.fiscal_start)
+    else:
+        y = year or (c.today - YEAR_BACK).year
+        fy_first = date(y, 1, 1)
+        if not year and _part(fy_first, index, size)[1] < c.today - YEAR_BACK:
+            fy_first = date(y + 1, 1, 1)
+    first, last = _edge(*_part(fy_first, index, size), g.get("edge"))
+    return first, last, name, ""  # type: ignore[return-value]
+
+
+def _month(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
+    """ "March 2027", "end of April", "mid-March"; "may" and "march" as words are not months."""
+    if not (year or g.get("edge")) and not g["mon"][0].isupper():
+        return None
+    month = MONTHS[g["mon"].lower().rstrip(".")]
+    floor = c.floor and c.floor.replace(day=1)
+    start = date(year, month, 1) if year else _next(month, 1, c.today - timedelta(days=27), floor)
+    first, last = _edge(start, month_end(start.year, month), g.get("edge"))
+    return first, last, "month", ""
+
+
+def _named(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
+    """ "Easter 2027", "Good Friday", "Christmas"."""
+    named = g["named"].lower()
+    if named in EASTER_DAYS:
+        y = year or c.today.year
+        day = easter(y) + timedelta(days=EASTER_DAYS[named])
+        if not year and day < c.today - YEAR_BACK:
+            day = easter(y + 1) + timedelta(days=EASTER_DAYS[named])
+    else:
+        month, d = NAMED_DAYS[named]
+        day = date(year, month, d) if year else _next(month, d, c.today, c.floor)
+    first, last = _edge(day, day, g.get("edge"))
+    return first, last, "day", ""
+
+
+def _whole_year(g: dict[str, str], text: str) -> Read:
+    """ "the end of 2027", "the year 2027"; a bare number is not a date."""
+    if not g.get("edge") and not re.match(r"(?i)the year|year", text):
+        return None
+    first, last = _edge(date(int(g["y"]), 1, 1), date(int(g["y"]), 12, 31), g.get("edge"))
+    return first, last, "year", ""
+
+
+def _read(m: re.Match[str], c: _Ctx) -> DateSpan | None:
+    name = (m.lastgroup or "")[1:]
     g = {k[len(name) + 1 :]: v for k, v in m.groupdict().items() if k.startswith(name + "_")}
     text = m.group(0)
     year = _year(g.get("y"))
-    ambiguous = ""
-    precision: Precision = "day"
     try:
         if name == "iso":
-            first = last = date(int(g["y"]), int(g["m"]), int(g["d"]))
+            day = date(int(g["y"]), int(g["m"]), int(g["d"]))
+            found: Read = (day, day, "day", "")
         elif name == "numeric":
-            a, b = int(g["a"]), int(g["b"])
-            day, month = (a, b) if order == "dmy" else (b, a)
-            if g["sep"] == ".":
-                day, month = a, b
-            elif a <= 12 and b <= 12 and a != b:
-                other = date(year or today.year, day, month)
-                ambiguous = f"could also be {other.day} {other.strftime('%B')}"
-            elif a > 12 >= b:
-                day, month = a, b
-            elif b > 12 >= a:
-                day, month = b, a
-            first = last = date(year or today.year, month, day)
+            found = _numeric(g, year, c)
         elif name == "dotted":
-            found = _next(int(g["m"]), int(g["d"]), today, floor)
-            first = last = date(found.year, int(g["m"]), int(g["d"]))
-            return DateSpan(m.start(), m.end(), first, last, "day", text, yearless=True)
+            day = _next(int(g["m"]), int(g["d"]), c.today, c.floor)
+            found = (day, day, "day", "")
         elif name in ("week", "dmy", "mdy"):
-            month = MONTHS[(g.get("mon") or g.get("mon2") or "").lower().rstrip(".")]
-            day = int(g.get("d") or g.get("d2") or 0)
-            first = date(year, month, day) if year else _next(month, day, today, floor)
-            last = first
-            if name == "week":
-                first = first - timedelta(days=first.weekday())
-                last, precision = first + timedelta(days=4), "week"
+            found = _day(name, g, year, c)
         elif name in ("quarter", "half"):
-            size = 3 if name == "quarter" else 6
-            index = int(g.get("q") or g.get("h") or 1)
-            fy = g.get("fyy") or g.get("fyy2")
-            if fy:
-                fy_first, _ = fiscal_year(fy, fiscal_start)
-            else:
-                y = year or (today - YEAR_BACK).year
-                fy_first = date(y, 1, 1)
-                if not year and _part(fy_first, index, size)[1] < today - YEAR_BACK:
-                    fy_first = date(y + 1, 1, 1)
-            first, last = _part(fy_first, index, size)
-            precision = name  # type: ignore[assignment]
-            first, last = _edge(first, last, g.get("edge"))
+            found = _period(name, g, year, c)
         elif name == "month":
-            month = MONTHS[g["mon"].lower().rstrip(".")]
-            if not (year or g.get("edge")) and not g["mon"][0].isupper():
-                return None  # "may", "march" as words, not months
-            start = (
-                date(year, month, 1)
-                if year
-                else _next(month, 1, today - timedelta(days=27), floor and floor.replace(day=1))
-            )
-            first, last = start, month_end(start.year, month)
-            precision = "month"
-            first, last = _edge(first, last, g.get("edge"))
+            found = _month(g, year, c)
         elif name == "named":
-            named = g["named"].lower()
-            if named in EASTER_DAYS:
-                y = year or today.year
-                day_ = easter(y) + timedelta(days=EASTER_DAYS[named])
-                if not year and day_ < today - YEAR_BACK:
-                    day_ = easter(y + 1) + timedelta(days=EASTER_DAYS[named])
-            else:
-                mo, d = NAMED_DAYS[named]
-                day_ = date(year, mo, d) if year else _next(mo, d, today, floor)
-            first = last = day_
-            first, last = _edge(first, last, g.get("edge"))
-        elif name == "year":
-            if not g.get("edge") and not re.match(r"(?i)the year|year", text):
-                return None
-            first, last = date(int(g["y"]), 1, 1), date(int(g["y"]), 12, 31)
-            precision = "year"
-            first, last = _edge(first, last, g.get("edge"))
+            found = _named(g, year, c)
         else:
-            return None
+            found = _whole_year(g, text)
     except (ValueError, KeyError):
         return None
-    if precision == "day" and g.get("edge"):
-        pass
+    if found is None:
+        return None
+    first, last, precision, ambiguous = found
     return DateSpan(m.start(), m.end(), first, last, precision, text, ambiguous, yearless=not year)
 
 
@@ -284,7 +316,7 @@ def find_dates(
     the next one on or after `not_before` (default: today less a month)."""
     out: list[DateSpan] = []
     for m in _DATE.finditer(text):
-        span = _read(m, today, order, fiscal_start, not_before)
+        span = _read(m, _Ctx(today, order, fiscal_start, not_before))
         if span is not None:
             out.append(span)
     return out

@@ -29,8 +29,10 @@ _HEADING = re.compile(r"^#{1,6}[ \t]+(?P<t>.*?)[ \t#]*$")
 _BULLET = re.compile(r"^(?P<i>[ \t]*)(?:[-*+•–]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _LABEL = re.compile(
-    r"^(?:\*\*|__)?(?P<l>[A-Za-z][A-Za-z /&()'’-]{0,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s+(?=\S)|^(?:\*\*|__)(?P<l2>[A-Za-z][\w /&()'’-]{0,40}?):?(?:\*\*|__)\s*$"
+    r"^(?:\*\*|__)?(?P<l>[A-Za-z][A-Za-z /&()'’-]{0,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s+(?=\S)"
+    r"|^(?:\*\*|__)(?P<l2>[A-Za-z][\w /&()'’-]{0,40}?):?(?:\*\*|__)\s*$"
 )
+"""A label before a colon ("Budget: ..."), or a whole bold line ("**Team**")."""
 _BOLD_HEAD = re.compile(r"^(?:\*\*|__)(?P<t>[^*_]{2,60}?)(?:\*\*|__):?\s*$")
 _COLON_HEAD = re.compile(r"^(?P<t>[A-Z][\w /&()'’-]{1,60}?):\s*$")
 _EMPHASIS = re.compile(r"\*\*|__|`")
@@ -79,101 +81,104 @@ def _cells(row: str) -> list[str]:
     return [_EMPHASIS.sub("", c).strip() for c in row.split("|")]
 
 
+@dataclass
+class _State:
+    """What the lines above tell about the next one."""
+
+    section: str = ""
+    table_header: list[str] | None = None
+    quoted: bool = False
+    in_signature: bool = False
+
+
+def _table(line: Line, stripped: str, following: str, state: _State) -> None:
+    if _TABLE_RULE.match(stripped):
+        line.kind = "rule"
+        return
+    line.kind = "table"
+    cells = _cells(stripped)
+    if state.table_header is None and _TABLE_RULE.match(_QUOTE.sub("", following)):
+        state.table_header = [c.lower() for c in cells]
+        line.cells = {h: h for h in state.table_header}
+        return
+    header = state.table_header or [str(i) for i in range(len(cells))]
+    line.cells = dict(zip(header, cells, strict=False))
+
+
+def _heading(line: Line, stripped: str, lead: int, state: _State) -> bool:
+    if m := _HEADING.match(stripped):
+        line.content = _EMPHASIS.sub("", m.group("t")).strip()
+        line.content_start = line.start + lead + m.start("t")
+    elif (m := _BOLD_HEAD.match(stripped)) or (m := _COLON_HEAD.match(stripped)):
+        line.content = m.group("t").strip().rstrip(":")
+    else:
+        return False
+    line.kind = "heading"
+    state.section = line.section = line.content.lower()
+    return True
+
+
+def _body(line: Line, body: str, quote_end: int) -> None:
+    """A bullet's mark and a label ("Budget:") taken off the line's content."""
+    if m := _BULLET.match(body):
+        line.kind = "bullet"
+        line.content = body[m.end() :].strip()
+        line.content_start = line.start + quote_end + m.end()
+    if m := _LABEL.match(line.content):
+        label = (m.group("l") or m.group("l2") or "").strip()
+        if len(label.split()) <= 5:
+            line.label = label.lower()
+            line.content_start += m.end()
+            line.content = line.content[m.end() :].strip()
+
+
+def _signs_off(stripped: str, after: list[str]) -> bool:
+    """A sign-off followed by a few short lines: a signature starts."""
+    tail = [r.strip() for r in after if r.strip()]
+    return bool(_SIGN_OFF.match(stripped)) and len(tail) <= 8 and all(len(r) < 90 for r in tail[:6])
+
+
+def _classify(line: Line, stripped: str, state: _State) -> bool:
+    """Blank lines, forwarded-message rules, e-mail headers and signatures; True when the
+    line is one of them."""
+    if not stripped:
+        line.kind, state.table_header = "blank", None
+    elif _FORWARD.match(stripped):
+        line.kind, state.quoted, state.in_signature = "rule", True, False
+    elif _HEADER.match(stripped):
+        line.kind, state.in_signature = "header", False
+    elif state.in_signature or _SIGN_OFF.match(stripped):
+        line.kind = "signature"
+    else:
+        return False
+    return True
+
+
 def read_structure(text: str) -> Document:
     """Classify every line of a text."""
     lines: list[Line] = []
+    state = _State()
     offset = 0
-    section = ""
-    table_header: list[str] | None = None
-    quoted = False
-    in_signature = False
     raw_lines = text.split("\n")
     for n, raw in enumerate(raw_lines):
-        start, end = offset, offset + len(raw)
-        offset = end + 1
+        start = offset
+        offset += len(raw) + 1
         q = _QUOTE.match(raw)
-        body = raw[q.end() :] if q else raw
-        lead = (q.end() if q else 0) + (len(body) - len(body.lstrip()))
+        quote_end = q.end() if q else 0
+        body = raw[quote_end:]
+        lead = quote_end + len(body) - len(body.lstrip())
         stripped = body.strip()
-        line = Line(
-            start,
-            end,
-            raw,
-            "text",
-            stripped,
-            start + lead,
-            section=section,
-            quoted=quoted or bool(q),
-        )
-        if not stripped:
-            line.kind = "blank"
-            lines.append(line)
-            continue
-        if _FORWARD.match(stripped):
-            quoted, in_signature = True, False
-            line.kind = "rule"
-            lines.append(line)
-            continue
-        if _HEADER.match(stripped):
-            line.kind = "header"
-            in_signature = False
-            lines.append(line)
-            continue
-        if in_signature:
-            line.kind = "signature"
-            lines.append(line)
-            continue
-        if _SIGN_OFF.match(stripped):
-            rest = [r.strip() for r in raw_lines[n + 1 : n + 9]]
-            tail = [r for r in rest if r]
-            if len(tail) <= 8 and all(len(r) < 90 for r in tail[:6]):
-                in_signature = True
-            line.kind = "signature"
-            lines.append(line)
-            continue
-        if "|" in stripped and stripped.count("|") >= 2:
-            if _TABLE_RULE.match(stripped):
-                line.kind = "rule"
-                lines.append(line)
-                continue
-            cells = _cells(stripped)
-            nxt = raw_lines[n + 1].strip() if n + 1 < len(raw_lines) else ""
-            if table_header is None and _TABLE_RULE.match(_QUOTE.sub("", nxt)):
-                table_header = [c.lower() for c in cells]
-                line.kind = "table"
-                line.cells = {h: h for h in table_header}
-                lines.append(line)
-                continue
-            line.kind = "table"
-            header = table_header or [str(i) for i in range(len(cells))]
-            line.cells = {h: c for h, c in zip(header, cells, strict=False)}
-            lines.append(line)
-            continue
-        table_header = None
-        if m := _HEADING.match(stripped):
-            line.kind = "heading"
-            line.content = _EMPHASIS.sub("", m.group("t")).strip()
-            line.content_start = start + lead + m.start("t")
-            section = line.content.lower()
-            line.section = section
-            lines.append(line)
-            continue
-        if (m := _BOLD_HEAD.match(stripped)) or (m := _COLON_HEAD.match(stripped)):
-            line.kind = "heading"
-            line.content = m.group("t").strip().rstrip(":")
-            section = line.content.lower()
-            line.section = section
-            lines.append(line)
-            continue
-        if m := _BULLET.match(body):
-            line.kind = "bullet"
-            line.content = body[m.end() :].strip()
-            line.content_start = start + (q.end() if q else 0) + m.end()
-        if m := _LABEL.match(line.content):
-            label = (m.group("l") or m.group("l2") or "").strip()
-            if len(label.split()) <= 5:
-                line.label = label.lower()
-                line.content_start += m.end()
-                line.content = line.content[m.end() :].strip()
+        line = Line(start, start + len(raw), raw, "text", stripped, start + lead)
+        line.section, line.quoted = state.section, state.quoted or bool(q)
         lines.append(line)
+        if _classify(line, stripped, state):
+            if line.kind == "signature" and _signs_off(stripped, raw_lines[n + 1 : n + 9]):
+                state.in_signature = True
+        elif "|" in stripped and stripped.count("|") >= 2:
+            following = raw_lines[n + 1].strip() if n + 1 < len(raw_lines) else ""
+            _table(line, stripped, following, state)
+        else:
+            state.table_header = None
+            if not _heading(line, stripped, lead, state):
+                _body(line, body, quote_end)
     return Document(text, lines)
