@@ -126,9 +126,11 @@ def _scores(s: Sentence, text: str, amounts: list[Amount], i: int, prev: int) ->
         scores["rate"] += 6
     if a.per in ("month", "year", "unit"):
         scores["cost"] += 3
+    if a.per is not None:
+        scores["budget"] = 0.0  # a budget is a sum, not a price per something
     if _TOTAL_AFTER.match(text[a.end :]) and a.per is None:
         scores["budget"] += 3
-    if line.label and label_is(line.label, "budget") and i == 0:
+    if line.label and label_is(line.label, "budget") and i == 0 and s.start == line.content_start:
         scores["budget"] += 5
     elif label_is(line.section, "budget"):
         scores["budget"] += 1
@@ -138,6 +140,18 @@ def _scores(s: Sentence, text: str, amounts: list[Amount], i: int, prev: int) ->
     if text[max(0, a.start - 2) : a.start] in ("**", "__"):
         scores["budget"] += 1
     return scores
+
+
+def is_outside(text: str, a: Amount) -> bool:
+    """The brief says the budget does not cover this amount: in its clause before it, or
+    right after it ("£92,400 (outside the budget)")."""
+    start = max([0, *(m.end() for m in re.finditer(r"[,;:]\s|\.\s+(?=[A-Z])", text[: a.start]))])
+    rest = text[a.end :]
+    end = rest.index(")") + 1 if rest.lstrip().startswith("(") and ")" in rest else None
+    if end is None:
+        stop = re.search(r"[,;.:](?:\s|$)", rest)
+        end = stop.start() if stop else len(rest)
+    return has(text[start : a.start], _CUES["outside"]) or has(rest[:end], _CUES["outside"])
 
 
 def _cost(
@@ -157,7 +171,7 @@ def _cost(
         months = (last - first) % 12 + 1
         value = a.value * months
     per = None if months or a.per in ("unit", "year") else a.per
-    outside = has(text, _CUES["outside"])
+    outside = is_outside(text, a)
     return CostLine(
         _what(text, lead, named or a) or a.text,
         value,
@@ -238,7 +252,7 @@ def _read_sentence(
                 )
                 continue
         last_role = role
-        if role == "budget" and a.per is None and not has(text, _CUES["outside"]):
+        if role == "budget" and a.per is None and not is_outside(text, a):
             budgets.append(_Candidate(scores["budget"], a, a.text))
         elif role == "rate" and a.currency:
             facts.rates.append(Rate(a.value, a.currency, a.per or "day", a.text, s.start + a.start))

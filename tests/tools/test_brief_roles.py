@@ -1,0 +1,167 @@
+"""The role of each date, amount and person in a brief, decided by its context."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tools.brief import read_brief
+from tools.reading.structure import read_structure
+
+TODAY = date(2026, 12, 7)
+
+
+def read(body: str):
+    return read_brief(
+        f"# Replace the ticketing tool\n\nWe move to a new ITSM tool.\n\n{body}\n", today=TODAY
+    )
+
+
+# --- structure ---------------------------------------------------------------------------
+
+
+def test_structure_of_a_forwarded_email_with_a_table_and_a_signature() -> None:
+    doc = read_structure(
+        "From: Ann <ann@x.com>\nSent: 04 December 2026 09:00\nSubject: plan\n\nHi Bo,\n\n"
+        "## Team\n\n| Name | Role | Allocation |\n|---|---|---|\n| Priya Nair | DBA | 60% |\n\n"
+        "Budget: EUR 450k\n- cut-over in June\n\nRegards\nAnn Smith\n+44 20 7946 0000\n"
+    )
+    kinds = [(x.kind, x.label) for x in doc.lines if x.kind != "blank"]
+    assert kinds[:3] == [("header", ""), ("header", ""), ("header", "")]
+    row = next(x for x in doc.lines if x.kind == "table" and "Priya" in x.raw)
+    assert row.cells == {"name": "Priya Nair", "role": "DBA", "allocation": "60%"}
+    assert row.section == "team"
+    budget = next(x for x in doc.lines if x.label == "budget")
+    assert budget.content == "EUR 450k" and doc.text[budget.content_start :].startswith("EUR 450k")
+    assert [x.kind for x in doc.lines if x.content.startswith("+44")] == ["signature"]
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+def test_dates_take_their_role_from_the_words_around_them() -> None:
+    r = read(
+        "Kick-off w/c 11 Jan. Everything has to be swapped by Fri 24 Sept; the old contract "
+        "ends 31 October. No deployment waves w/c 29 Mar (Easter). Raj is on paternity leave "
+        "for 2 weeks from w/c 14 June.\n\nTeam:\n- Raj Mistry - endpoint engineer, full time"
+    )
+    assert (r.brief.start, r.brief.deadline) == (date(2027, 1, 11), date(2027, 9, 24))
+    assert r.quotes["deadline"] == "Fri 24 Sept"
+    assert [(f.start, f.finish) for f in r.freezes] == [(date(2027, 3, 29), date(2027, 4, 2))]
+    raj = next(p for p in r.people if p.name == "Raj Mistry")
+    assert [(a.start, a.finish) for a in raj.absences] == [(date(2027, 6, 14), date(2027, 6, 27))]
+
+
+def test_a_deadline_relative_to_the_start() -> None:
+    r = read(
+        "Kickoff is on **2 February**, and all three clusters on 16 within six months from kickoff."
+    )
+    assert (r.brief.start, r.brief.deadline) == (date(2027, 2, 2), date(2027, 8, 2))
+
+
+def test_an_ambiguous_numeric_date_is_said() -> None:
+    r = read("Deadline: 03/01/2027.")
+    assert r.brief.deadline == date(2027, 1, 3)
+    assert any("03/01/2027" in a and "assumed" in a and "March" in a for a in r.assumptions)
+
+
+def test_history_is_not_a_project_date() -> None:
+    r = read("Our clusters went out of support in November 2025. Go-live by 30 June 2027.")
+    assert r.brief.deadline == date(2027, 6, 30)
+    assert r.brief.start == date(2026, 12, 7)
+
+
+# --- money -------------------------------------------------------------------------------
+
+
+def test_amounts_take_their_role_from_the_words_around_them() -> None:
+    r = read(
+        "Money: £1.2m all-in, and that INCLUDES the hardware. Dell's quote is £655 per unit, "
+        "so £917k for the 1,400. Secure disposal is £18 a unit (~£25k). Contractors at "
+        "£320/day each. A third year of support would cost £400k, which we avoid."
+    )
+    assert (r.brief.budget.amount, r.brief.budget.currency) == (Decimal(1_200_000), "GBP")
+    costs = {c.amount.amount for c in r.brief.non_labour}
+    assert costs == {Decimal(917_000), Decimal(25_000)}
+    assert all(c.in_budget for c in r.brief.non_labour)
+
+
+def test_a_unit_price_times_its_count() -> None:
+    r = read("Budget: EUR 300k. We buy 140 handhelds at EUR 1,100 each.")
+    assert [c.amount.amount for c in r.brief.non_labour] == [Decimal(154_000)]
+
+
+def test_a_cost_outside_the_budget_is_read_as_such() -> None:
+    r = read(
+        "Budget: 1,2 Mio. EUR, NOT the Snowflake consumption: this is paid from the IT operation"
+        " budget (ca. 15.000 EUR per month)."
+    )
+    assert (r.brief.budget.amount, r.brief.budget.currency) == (Decimal(1_200_000), "EUR")
+    (cost,) = r.brief.non_labour
+    assert (cost.amount.amount, cost.per, cost.in_budget) == (Decimal(15_000), "month", False)
+
+
+def test_a_monthly_cost_over_the_months_named() -> None:
+    r = read("Budget USD 400k. Azure Database for PostgreSQL ~USD 3.5k/month Feb-Jun.")
+    assert [c.amount.amount for c in r.brief.non_labour] == [Decimal(17_500)]
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+def test_people_from_a_team_table_keep_names_roles_shares_and_rates() -> None:
+    r = read(
+        "## Team\n\n| Name | Role | Allocation | Rate |\n|---|---|---|---|\n"
+        "| Lena Okafor | Lead DBA | 100% | internal |\n| Marcus Bell | DBA (contractor) | 100% | $85/hour |\n"
+        "| Devika Rao | QA (contractor) | 50% | $70/hour |"
+    )
+    people = {
+        p.name: (p.role, p.availability, p.rate and p.rate.amount, p.per)
+        for p in r.people
+        if p.name
+    }
+    assert people == {
+        "Lena Okafor": ("dba", 1.0, None, None),
+        "Marcus Bell": ("dba", 1.0, Decimal(85), "hour"),
+        "Devika Rao": ("tester", 0.5, Decimal(70), "hour"),
+    }
+    assert r.brief.team_size == 4  # and an assumed PM, said so
+    assert any("project manager is assumed" in a for a in r.assumptions)
+
+
+def test_a_team_line_in_prose_with_counts_names_and_the_author() -> None:
+    r = read_brief(
+        "Subject: scanner app\n\nTeam:\n- me - Krzysztof Wiśniewski, IT logistics manager, "
+        "project manager, around 50% of my time\n- Łukasz Mazur - ABAP developer, 50%\n"
+        "- from software house: 2 Android developers, Marcin and Paweł, full time, and 1 "
+        "tester, Ola, full time\n- key users from every warehouse (they are not counted)\n",
+        today=TODAY,
+    )
+    names = {p.name: (p.role, p.availability) for p in r.people if p.name}
+    assert names == {
+        "Krzysztof Wiśniewski": ("project manager", 0.5),
+        "Łukasz Mazur": ("developer", 0.5),
+        "Marcin": ("mobile developer", 1.0),
+        "Paweł": ("mobile developer", 1.0),
+        "Ola": ("tester", 1.0),
+    }
+    assert r.brief.team_size == 5
+
+
+def test_you_as_pm_is_the_reader_named_in_the_greeting_and_the_to_line() -> None:
+    r = read_brief(
+        "From: Gareth Pryce <g@x.uk>\nTo: Sophie Adeyemi <s@x.uk>\nSubject: Laptop refresh\n\n"
+        "Hi Sophie,\n\nPlease plan the laptop refresh.\n\nTeam as it stands:\n"
+        "- Raj Mistry - Intune / endpoint engineer, full time on this\n"
+        "- 4 contract deployment engineers at £320/day each\n- you as PM\n\nThanks\nGareth\n",
+        today=TODAY,
+    )
+    assert {p.name for p in r.people} == {"Raj Mistry", "Sophie Adeyemi", None}
+    assert r.brief.team_size == 6
+    assert next(p for p in r.people if p.name == "Sophie Adeyemi").role == "project manager"
+
+
+def test_a_person_named_with_a_role_anywhere() -> None:
+    r = read("The cut-over needs Anna (DBA, 50%) on both weekends. Team: two developers.")
+    anna = next(p for p in r.people if p.name == "Anna")
+    assert (anna.role, anna.availability) == ("dba", 0.5)
