@@ -15,8 +15,8 @@ from knowledge.templates import Template
 from tools.assessment import EngineInfo, budget_stage, forecast_stage, schedule_stage
 from tools.brief import BriefReading, read_brief
 from tools.brief.claims import check_claims
-from tools.domain import Budget, CostItem, Plan, ProjectBrief, RateCard, RiskRegister, Source
-from tools.money import Money
+from tools.domain import Budget, Plan, RateCard, RiskRegister
+from tools.expenses import cost_items
 from tools.roster import build_team
 from tools.validation import validate_wbs
 
@@ -39,41 +39,6 @@ def _capacity(plan: Plan) -> dict[str, float]:
         for role in m.roles:
             out[role] = out.get(role, 0.0) + m.availability / len(m.roles)
     return out
-
-
-def _costs(brief: ProjectBrief, currency: str, start: date) -> tuple[list[CostItem], list[str]]:
-    """The non-labour costs the brief states, as the plan's cost items: a monthly cost over
-    the months from the start to the deadline; what the budget does not cover is said, not
-    counted against it."""
-    items: list[CostItem] = []
-    notes: list[str] = []
-    for c in brief.non_labour:
-        if not c.in_budget:
-            notes.append(
-                f"not counted against the budget (the brief says so): {c.what} ({c.amount})"
-            )
-            continue
-        if c.amount.currency != currency:
-            notes.append(
-                f"a cost in {c.amount.currency} on a {currency} plan is not counted: {c.what}"
-            )
-            continue
-        amount = c.amount
-        if c.per == "month":
-            if brief.deadline is None:
-                notes.append(f"a monthly cost with no deadline to run to is not counted: {c.what}")
-                continue
-            months = max(1, round((brief.deadline - start).days / 30.44))
-            amount = Money.of(c.amount.amount * months, currency)
-            notes.append(f"assumed {c.what} runs {months} months, start to deadline: {amount}")
-        items.append(
-            CostItem(
-                name=c.what[:200] or "Non-labour cost",
-                amount=amount,
-                source=Source(kind="brief", quote=c.quote[:400] or None),
-            )
-        )
-    return items, notes
 
 
 class PlanNodes:
@@ -169,7 +134,7 @@ class PlanNodes:
                 " with your organisation's rate card"
             )
         start = brief.start or _next_monday(self.deps.today())
-        costs, cost_notes = _costs(brief, currency, start)
+        costs, cost_notes = cost_items(brief, currency, start)
         notes += cost_notes
         plan = Plan(
             brief=brief.model_copy(update={"archetype": state["archetype"]}),
