@@ -59,6 +59,8 @@ class MoneyFacts:
     costs: list[CostLine] = field(default_factory=list)
     rates: list[Rate] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
+    loose: list[Amount] = field(default_factory=list)
+    """Sums the words around do not place: the budget when the brief names no other."""
 
 
 @dataclass
@@ -258,6 +260,8 @@ def _read_sentence(
             facts.rates.append(Rate(a.value, a.currency, a.per or "day", a.text, s.start + a.start))
         elif role == "cost" and (cost := _cost(text, a, amounts, lead, named)) is not None:
             facts.costs.append(cost)
+        elif role == "other" and scores["other"] <= 0 and a.per is None and a.currency:
+            facts.loose.append(a)
     for part in parts:
         if score(text, "", _CUES["cost"]) > 0:
             facts.costs.append(
@@ -272,8 +276,21 @@ def _read_sentence(
             )
 
 
+LOOSE_BUDGET = Decimal(10_000)
+"""A sum below this is no project budget, however alone it stands."""
+
+
 def _choose_budget(budgets: list[_Candidate], facts: MoneyFacts, currency: str | None) -> None:
     if not budgets:
+        loose = [a for a in facts.loose if a.value >= LOOSE_BUDGET]
+        if loose:
+            a = max(loose, key=lambda x: x.value)
+            facts.budget = (a.value, a.currency or "")
+            facts.quotes["budget"] = a.text
+            facts.assumptions.append(
+                f"assumed the budget is {a.text}: the largest sum the brief names without"
+                " saying what it is for — confirm it"
+            )
         return
     top = max(b.score for b in budgets)
     best = [b for b in budgets if b.score == top]

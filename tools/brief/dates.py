@@ -42,7 +42,7 @@ _MILESTONE_TAIL = re.compile(
 _CLAUSE_AFTER = re.compile(r"[;(),]|\s[—–-]\s|—")
 PAST = timedelta(days=31)
 """A date more than this before today is history ("out of support since Nov 2025")."""
-ROLES = ("start", "deadline", "freeze", "leave", "milestone")
+ROLES = ("start", "deadline", "hard_stop", "freeze", "leave", "milestone")
 
 
 @dataclass
@@ -129,6 +129,7 @@ def _collect(
             before, after = text[cut : a.start], text[(b or a).end : stop.start() if stop else nxt]
             prev_end = (b or a).end
             scores = {role: score(before, after, cues[role]) for role in (*ROLES, "past")}
+            scores["deadline"] -= score(before, after, cues["soft"])  # "we'd like ..."
             for role in ("freeze", "leave"):  # "peak freeze (starts 1 October)": the head noun
                 scores[role] += score(head, "", cues[role]) if head else 0
             label = s.line.label or ""
@@ -218,31 +219,38 @@ def _pick_start(roles: list[tuple[Seen, str | None]], facts: DateFacts) -> None:
     facts.start = pick.first
     facts.quotes["start"] = pick.quote
     if pick.span.precision != "day":
+        facts.start = _monday(pick.first)  # a project starts on a working Monday
         facts.assumptions.append(
-            f"assumed the start is {pick.first:%d %B %Y}, the first day of '{pick.quote}'"
+            f"assumed the start is {facts.start:%A %d %B %Y}, the first Monday of '{pick.quote}'"
         )
 
 
 def _pick_deadline(
     roles: list[tuple[Seen, str | None]], past: list[Seen], facts: DateFacts, today: date
 ) -> list[Seen]:
-    """The deadline: the strongest "by"-date after the start, the earliest of equals; returns
-    the deadlines that fell before the start (said, not used)."""
-    deadlines = [
-        x for x, r in roles if r == "deadline" and (facts.start is None or x.last > facts.start)
-    ]
-    early = past + [x for x, r in roles if r == "deadline" and x not in deadlines]
-    if early and not deadlines:
+    """The deadline: the strongest date the project must be done by, after the start, the
+    earliest of equals; failing one, the earliest hard stop outside the project ("the
+    contract ends 31 October"). Returns the deadlines that fell before the start (said, not
+    used)."""
+
+    def after_start(x: Seen) -> bool:
+        return facts.start is None or x.last > facts.start
+
+    own = [x for x, r in roles if r == "deadline" and after_start(x)]
+    stops = [x for x, r in roles if r == "hard_stop" and after_start(x)]
+    early = past + [x for x, r in roles if r in ("deadline", "hard_stop") and not after_start(x)]
+    if early and not own and not stops:
         x = early[0]
         start = facts.start or _monday(today)
         facts.assumptions.append(
             f"the brief's deadline {x.last} ('{x.quote}') is before the start {start}; "
             "assumed no deadline — confirm the date"
         )
-    if not deadlines:
+    candidates, role = (own, "deadline") if own else (stops, "hard_stop")
+    if not candidates:
         return early
-    top = max(x.scores["deadline"] for x in deadlines)
-    best = [x for x in deadlines if x.scores["deadline"] == top]
+    top = max(x.scores[role] for x in candidates)
+    best = [x for x in candidates if x.scores[role] == top]
     pick = min(best, key=lambda x: x.last)
     facts.deadline = pick.first if pick.span.precision == "week" else pick.last
     facts.quotes["deadline"] = pick.quote
@@ -276,7 +284,7 @@ def read_dates(
     seen, notes = _collect(doc, today, order, fiscal_start)
     facts.assumptions += list(dict.fromkeys(notes))
     for x in seen:
-        if x.span.yearless and x.last < today and _role(x) in ("start", "deadline"):
+        if x.span.yearless and x.last < today and _role(x) in ("start", "deadline", "hard_stop"):
             x.first, x.last = _next_year(x.first), _next_year(x.last)
     roles = [(x, _role(x)) for x in seen]
     past = [x for x, r in roles if x.history and r == "deadline"]
