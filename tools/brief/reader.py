@@ -63,7 +63,7 @@ def read_brief(
     budget = _budget(money, notes)
     old_dates = _old_dates(doc, facts, facts.start or next_monday(today))
     team = read_people(structure, archetype, facts.absences)
-    if any(p.name for p in team.people):
+    if team.listed:
         people = [_cue(p) for p in team.people]
         team_size: int | None = team.size
         outside = team.outside

@@ -50,8 +50,8 @@ _ARTICLE = re.compile(rf"^(?:(?:a|an|one|another|our|the|{NUMBER}|\d+)\b|~)", re
 _GREETING = re.compile(r"^(?:hi|hello|hey|dear|morning|hallo|bonjour)\s+(?P<n>[A-Z][\w'’-]+)", re.I)
 _TEAM_OF = re.compile(rf"\bteam of\s+(?:~|about\s+|around\s+)?(?P<n>{NUMBER}|\d+)\b", re.I)
 _TEAM_IS = re.compile(
-    r"(?:^|(?<=[.!?]\s))(?:the |our |my )?(?:core |project )?team\s+(?:is|will be|would be|=|"
-    r"consists of|comprises|:)\s+",
+    r"(?:^|(?<=[.!?]\s))(?:the |our |my )?(?:core |project )?team(?:\s*:|\s+(?:is|will be|would be|"
+    r"=|consists of|comprises)|\s+of\s+\w+\s*:)\s+",
     re.I,
 )
 _PARENS = re.compile(r"\((?P<inside>[^()]{1,80})\)")
@@ -78,6 +78,8 @@ class TeamFacts:
     quotes: dict[str, str] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
+    listed: bool = False
+    """The brief lists its team (a table, a team line, people in sentences), not only "me"."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class _Context:
     kind: str | None
     author: str | None
     reader: str | None
+    text: str = ""
 
 
 # --- names ------------------------------------------------------------------------------
@@ -135,6 +138,20 @@ def _rate(text: str) -> tuple[float, str, str] | None:
     return None
 
 
+_PER = re.compile(
+    r"\b(?:per|for each|in each|each)\s+(?P<noun>[a-z][a-z ]{1,30}?)(?=[,;.)]|$)", re.I
+)
+
+
+def _count_of(noun: str, text: str) -> int:
+    """How many of `noun` the brief names ("two company codes"): "2 key users per company
+    code" is 2 for each. 1 when it names no number."""
+    stem = re.escape(noun.strip().rstrip("s"))
+    m = re.search(rf"(?<![\w.,])(?P<n>{NUMBER}|\d+)\s+(?:\w+\s+)?{stem}s?\b", text, re.I)
+    value = parse_number(m.group("n")) if m else None
+    return int(value) if value and value == int(value) and 1 <= value <= 50 else 1
+
+
 def _count(rest: str, kind: str | None) -> tuple[int, str | None]:
     """ "4 contract deployment engineers", "two of Gareth's network engineers", "a
     consultancy for 2 analytics engineers": the last count that a role follows closely."""
@@ -179,6 +196,8 @@ def people_of(entry: str, ctx: _Context) -> list[PersonRead]:
     )
     count, counted_role = (1, None) if name else _count(rest, ctx.kind)
     role = counted_role or role
+    if per := _PER.search(rest):
+        count *= _count_of(per.group("noun"), ctx.text)
     shares = find_shares(text)
     base = PersonRead(
         name=name,
@@ -240,6 +259,8 @@ def _role_after_name(entry: str) -> bool:
 def _starts_person(fragment: str, previous: str | None) -> bool:
     if previous is None or _SELF.match(fragment) or _YOU.match(fragment):
         return True
+    if has(fragment, _TEAM["not_team"]):
+        return True  # "IT support as needed": its own entry, left out
     name = name_at(fragment)
     if name:
         # "myself, Andreas Keller, ...": the name of the one before
@@ -304,6 +325,15 @@ def _line_people(line: Line, doc: Document, ctx: _Context, facts: TeamFacts) -> 
     content = doc.text[line.content_start : line.end]
     if m := _TEAM_IS.search(content):
         content = content[m.end() :]
+    return _content_people(content, ctx, facts)
+
+
+def _content_people(content: str, ctx: _Context, facts: TeamFacts) -> list[PersonRead]:
+    for sentence in _SENTENCE.split(content):
+        if has(sentence, _TEAM["not_team"]) and (
+            find_role(sentence) or re.search(r"\bpeople\b", sentence)
+        ):
+            facts.outside.append(sentence.strip()[:200])
     found: list[PersonRead] = []
     pending: list[PersonRead] = []
     for e in entries(content):
@@ -427,6 +457,55 @@ def _inline(doc: Document, ctx: _Context, known: set[str]) -> list[PersonRead]:
     return out
 
 
+_TEAMISH = re.compile(
+    r"\b(?:we have|we've got|i have|i've got|there (?:is|are|will be)|"
+    r"(?:will|would|can|could) (?:work|be working|help|join|support|be on)|"
+    r"(?:is|are) (?:available|assigned|allocated|dedicated|on (?:the|this) project)|"
+    r"from (?:my|our) (?:team|side)|on the team|in the team|joins?|joining|we are a team|"
+    r"team of \w+)\b",
+    re.I,
+)
+_LEADING = re.compile(r"^(?:we have|we've got|i have|i've got|there (?:is|are|will be))\s+", re.I)
+_SELF_PM = re.compile(
+    r"\b(?:I(?:'ll|’ll| will| am|'m|’m| shall)|me as|myself as)\b[^.;]{0,40}?\b(?:PM|project "
+    r"manager|project lead|programme manager|run (?:the|this) project|lead (?:the|this) project|"
+    r"manage (?:the|this) project)\b"
+)
+_ALONE = re.compile(r"\b(?:just me|only me|on my own|by myself|a team of one)\b", re.I)
+
+
+def _sentences_of_people(doc: Document, ctx: _Context, facts: TeamFacts) -> list[PersonRead]:
+    """People in sentences outside a team section that say who works on the project ("We
+    have two DBAs and a tester", "Priya and Tom will work on it")."""
+    found: list[PersonRead] = []
+    for s in sentences(doc, include_headings=False):
+        line = s.line
+        if line.kind == "table" or (line.label and label_is(line.label, "team")):
+            continue
+        if label_is(line.section, "team"):
+            continue
+        text = s.text(doc)
+        if not _TEAMISH.search(text) or find_role(text) is None:
+            continue
+        found += _content_people(_LEADING.sub("", text.strip()), ctx, facts)
+    return found
+
+
+def _self_as_pm(doc: Document, ctx: _Context, people: list[PersonRead]) -> list[PersonRead]:
+    """ "I'll run the project myself, about a day a week": the author as PM, once."""
+    if any(p.role == "project manager" for p in people):
+        return []
+    for s in sentences(doc, include_headings=False):
+        text = s.text(doc)
+        if _SELF_PM.search(text) or (not people and _ALONE.search(text)):
+            shares = find_shares(text)
+            share = shares[0].value if shares else 1.0
+            return [
+                PersonRead(ctx.author, "project manager", max(0.1, min(share, 1.0)), text[:200])
+            ]
+    return []
+
+
 def _author_and_reader(doc: Document) -> tuple[str | None, str | None]:
     """Who wrote the brief (the name the signature or the last lines give) and whom it
     addresses ("Hi Sophie," with the full name from the To: line)."""
@@ -474,10 +553,14 @@ def read_team(
 ) -> TeamFacts:
     facts = TeamFacts()
     author, reader = _author_and_reader(doc)
-    ctx = _Context(kind, author, reader)
+    ctx = _Context(kind, author, reader, doc.text)
     people = _from_lines(doc, ctx, facts)
+    if not people:
+        people = _sentences_of_people(doc, ctx, facts)
     known = {w for p in people if p.name for w in p.name.split()}
-    facts.people = _unique(people + _inline(doc, ctx, known))
+    people = _unique(people + _inline(doc, ctx, known))
+    facts.listed = bool(people)
+    facts.people = people + _self_as_pm(doc, ctx, people)
     for first, last, sentence, quote in absences:
         for p in facts.people:
             if p.name and re.search(rf"\b{re.escape(p.name.split()[0])}\b", sentence):
@@ -496,8 +579,14 @@ def read_team(
         ):
             facts.assumptions.append(f"assumed {p.name or p.role} works half time ('part time')")
     stated = _stated_size(doc)
+    listed = sum(p.count for p in facts.people)
+    if facts.people and stated and stated[0] > listed:
+        facts.assumptions.append(
+            f"the brief gives a team of {stated[0]} but describes {listed}; assumed"
+            f" {stated[0] - listed} more from the usual roles for this kind of project"
+        )
     if facts.people:
-        facts.size = max(sum(p.count for p in facts.people), stated[0] if stated else 0)
+        facts.size = max(listed, stated[0] if stated else 0)
         facts.quotes["team_size"] = (
             stated[1]
             if stated and stated[0] > sum(p.count for p in facts.people)
