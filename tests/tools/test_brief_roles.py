@@ -165,3 +165,12 @@ def test_a_person_named_with_a_role_anywhere() -> None:
     r = read("The cut-over needs Anna (DBA, 50%) on both weekends. Team: two developers.")
     anna = next(p for p in r.people if p.name == "Anna")
     assert (anna.role, anna.availability) == ("dba", 0.5)
+
+
+def test_a_role_then_a_name_and_company_names_are_not_people() -> None:
+    r = read(
+        "Our DBA Priya Nair does the upgrade with the test lead, Tom Baker. Our partner dataX "
+        "GmbH brings two consultants."
+    )
+    named = {p.name: p.role for p in r.people if p.name}
+    assert named == {"Priya Nair": "dba", "Tom Baker": "tester"}

@@ -437,6 +437,12 @@ _APPOSITION = re.compile(
 )
 
 
+_ROLE_THEN_NAME = re.compile(
+    rf"\b(?i:our|the|my)\s+(?P<role>(?:[\w/-]+\s+){{0,2}}?[\w/-]+)\s*,?\s+(?P<name>{NAME})(?![\w'’])"
+)
+"""A role, then a name: "our DBA Priya", "the test lead, Tom Baker"."""
+
+
 def _inline(doc: Document, ctx: _Context, known: set[str]) -> list[PersonRead]:
     """People named with their role anywhere in the brief: "Anna (DBA, 50%)", "Priya Nair,
     our lead DBA,", "Tom is the test lead"."""
@@ -444,9 +450,17 @@ def _inline(doc: Document, ctx: _Context, known: set[str]) -> list[PersonRead]:
     for s in sentences(doc, include_headings=False):
         if s.line.kind == "table":
             continue
-        for m in _APPOSITION.finditer(s.text(doc)):
-            name = name_at(m.group("name"))
-            words = m.group("inside") or m.group("appo") or m.group("pred") or ""
+        text = s.text(doc)
+        found = [
+            (m.group("name"), m.group("inside") or m.group("appo") or m.group("pred") or "")
+            for m in _APPOSITION.finditer(text)
+        ] + [
+            (m.group("name"), m.group("role"))
+            for m in _ROLE_THEN_NAME.finditer(text)
+            if (hit := find_role(m.group("role"))) and hit.end == len(m.group("role"))
+        ]
+        for raw, words in found:
+            name = name_at(raw)
             hit = find_role(words)
             if not name or set(name.split()) & known or hit is None or hit.start > 25:
                 continue
