@@ -112,7 +112,8 @@ def test_a_monthly_cost_over_the_months_named() -> None:
 def test_people_from_a_team_table_keep_names_roles_shares_and_rates() -> None:
     r = read(
         "## Team\n\n| Name | Role | Allocation | Rate |\n|---|---|---|---|\n"
-        "| Lena Okafor | Lead DBA | 100% | internal |\n| Marcus Bell | DBA (contractor) | 100% | $85/hour |\n"
+        "| Lena Okafor | Lead DBA | 100% | internal |\n"
+        "| Marcus Bell | DBA (contractor) | 100% | $85/hour |\n"
         "| Devika Rao | QA (contractor) | 50% | $70/hour |"
     )
     people = {
@@ -174,3 +175,9 @@ def test_a_role_then_a_name_and_company_names_are_not_people() -> None:
     )
     named = {p.name: p.role for p in r.people if p.name}
     assert named == {"Priya Nair": "dba", "Tom Baker": "tester"}
+
+
+def test_a_start_said_only_by_from_is_taken_and_said() -> None:
+    r = read("The new tool should be live by end of June 2027. Devs are free from mid-January.")
+    assert r.brief.start == date(2027, 1, 18)  # the Monday after mid-January
+    assert any("assumed the project starts" in a for a in r.assumptions)

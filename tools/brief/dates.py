@@ -213,6 +213,15 @@ def _role(x: Seen) -> str | None:
 def _pick_start(roles: list[tuple[Seen, str | None]], facts: DateFacts) -> None:
     starts = [x for x, r in roles if r == "start" or (r is None and x.scores["start"] >= 2)]
     if not starts:
+        weak = [x for x, r in roles if r is None and not x.is_range and x.scores["start"] > 0]
+        if weak:  # "from mid-January": a start, but said
+            pick = min(weak, key=lambda x: x.first)
+            facts.start = _monday(pick.first) if pick.span.precision != "day" else pick.first
+            facts.quotes["start"] = pick.quote
+            facts.assumptions.append(
+                f"assumed the project starts {facts.start:%d %B %Y} ('{pick.sentence[:80]}')"
+                " — the brief gives no start date in so many words"
+            )
         return
     top = max(x.scores["start"] for x in starts)
     pick = min((x for x in starts if x.scores["start"] == top), key=lambda x: x.first)
