@@ -181,3 +181,13 @@ def test_a_start_said_only_by_from_is_taken_and_said() -> None:
     r = read("The new tool should be live by end of June 2027. Devs are free from mid-January.")
     assert r.brief.start == date(2027, 1, 18)  # the Monday after mid-January
     assert any("assumed the project starts" in a for a in r.assumptions)
+
+
+def test_a_system_the_project_talks_to_is_not_its_kind() -> None:
+    r = read_brief(
+        "# Customer self-service portal\n\nWe build a web portal and mobile app where customers "
+        "see their orders and invoices. The portal integrates with SAP for orders and with "
+        "SAP S/4HANA for invoices via OData APIs.\n",
+        today=TODAY,
+    )
+    assert r.brief.archetype == "web_mobile_product"

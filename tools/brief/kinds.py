@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tools.brief.text import _Doc, _Notes, compile_phrases, find_phrases, lower_same_length
 from tools.brief.words import ARCHETYPE_CUES, CUE_CAP, TITLE_BONUS
 
@@ -11,6 +13,15 @@ _CUE_LIST = [
 
 
 _CUES = compile_phrases([pattern for _, pattern, _ in _CUE_LIST])
+_OTHER_SYSTEM = re.compile(
+    r"\b(?:integrat\w*|interfac\w*|connect\w*|sync\w*|talks?|feeds?|reads?|writes?|posts?|"
+    r"pulls?|pushes|on top of|via|api|apis|linked|plugs? into)\s+(?:\w+\s+){0,2}?"
+    r"(?:with|to|from|into|of|in|on)?\s*(?:the\s+|our\s+|its\s+|existing\s+|current\s+)*$",
+    re.I,
+)
+"""Words before a system's name that make it the system the project talks to, not the one it
+builds ("a portal that integrates with SAP"): its cue counts a quarter."""
+OTHER_SYSTEM_WEIGHT = 0.25
 
 
 def score_archetypes(
@@ -22,12 +33,13 @@ def score_archetypes(
         s = doc.sentences[i]
         chars[s.start : s.end] = " " * (s.end - s.start)
     body = "".join(chars)
-    counts: dict[int, int] = {}
+    counts: dict[int, float] = {}
     strongest: dict[str, tuple[float, int, int]] = {}
     for k, start, end in sorted(
         find_phrases(_CUES, body, lower_same_length(body)), key=lambda f: f[1]
     ):
-        counts[k] = counts.get(k, 0) + 1
+        other = _OTHER_SYSTEM.search(body[max(0, start - 40) : start])
+        counts[k] = counts.get(k, 0) + (OTHER_SYSTEM_WEIGHT if other else 1)
         name, _, weight = _CUE_LIST[k]
         if name not in strongest or weight > strongest[name][0]:
             strongest[name] = (weight, start, end)
