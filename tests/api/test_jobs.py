@@ -72,8 +72,14 @@ def _model(*steps: dict | str) -> Iterator[ScriptedModel]:
     model.shutdown()
 
 
-def _drafts() -> tuple[dict, dict]:
-    return completion(json.dumps(migration_wbs())), completion(json.dumps(RISKS))
+def _drafts() -> tuple[dict, dict, dict]:
+    """The model's three answers of a plan: its reading of the brief (nothing it can quote),
+    the WBS, the risks."""
+    return (
+        completion(json.dumps({"people": [], "non_labour": []})),
+        completion(json.dumps(migration_wbs())),
+        completion(json.dumps(RISKS)),
+    )
 
 
 def _server(data_dir: Path, base_url: str) -> Server:
@@ -124,7 +130,7 @@ def test_a_model_run_is_a_job_that_ends_in_a_plan(data_dir: Path, model: Scripte
         done = _wait(server, acme, job["id"], {"succeeded", "failed"})
         assert done["status"] == "succeeded", done["error"]
         plan = httpx.get(f"{server.url}/v1/plans/{done['plan_id']}", headers=auth(acme)).json()
-        assert plan["assessment"]["engine"]["llm_calls"] == 2 == len(model.requests)
+        assert plan["assessment"]["engine"]["llm_calls"] == 3 == len(model.requests)
         assert {p["source"]["kind"] for p in plan["assessment"]["wbs"]} <= {
             "model",
             "brief",
@@ -167,6 +173,6 @@ def test_an_acknowledged_job_finishes_after_a_kill_9(data_dir: Path) -> None:
             server.start()
             done = _wait(server, acme, job_id, {"succeeded", "failed"})
             assert done["status"] == "succeeded", done["error"]
-            assert len(model.requests) == 3  # the hung call, then the whole run again
+            assert len(model.requests) == 4  # the hung call, then the whole run again
         finally:
             server.kill()
