@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from tools.reading.numbers import WORD_NUMBER, parse_number
 from tools.reading.vocabulary import load
 
 Precision = Literal["day", "week", "month", "quarter", "half", "year"]
@@ -347,31 +348,11 @@ def numeric_order(text: str) -> Order | None:
 
 
 _DURATION = re.compile(
-    rf"(?<![\w.])(?P<n>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    rf"twelve|eighteen|twenty|twenty-four|thirty|few)\s*(?:-\s*)?(?P<u>{_alt(UNITS)})\b",
+    rf"(?<![\w.])(?P<n>\d+(?:\.\d+)?|{WORD_NUMBER}|an?|few)\s*(?:-\s*)?(?P<u>{_alt(UNITS)})\b",
     re.I,
 )
-_DURATION_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "eighteen": 18,
-    "twenty": 20,
-    "twenty-four": 24,
-    "thirty": 30,
-    "few": 3,
-}
+FEW = 3
+"""'A few weeks' read as three."""
 
 
 @dataclass(frozen=True)
@@ -395,7 +376,10 @@ def find_durations(text: str) -> list[Duration]:
     out = []
     for m in _DURATION.finditer(text):
         raw = m.group("n").lower()
-        count = float(raw) if raw[0].isdigit() else float(_DURATION_WORDS[raw])
+        value = FEW if raw == "few" else parse_number(raw)
+        if value is None:
+            continue
+        count = float(value)
         unit = m.group("u").lower()
         days = UNITS[unit]
         unit_name = {1: "day", 7: "week", 14: "week", 30: "month", 91: "quarter", 365: "year"}[days]
