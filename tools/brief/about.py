@@ -10,7 +10,6 @@ from tools.brief.words import CONSTRAINT_CUE, MAX_TEXT, MAX_TITLE, UNTITLED
 
 _HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(?P<t>[^\n]*?\S)[ \t#]*$", re.M)
 
-
 _SUBJECT = re.compile(
     r"^[ \t>]*Subject:[ \t]*(?:(?:re|fw|fwd)[ \t]*:[ \t]*)*(?P<t>[^\n]*?\S)[ \t]*$", re.M | re.I
 )
@@ -21,8 +20,6 @@ NOT_GOAL = re.compile(
     r"go-?live|live by|due)\b",
     re.I,
 )
-
-
 """Sentences that state a fact of the plan, not what the project is for."""
 
 

@@ -48,13 +48,10 @@ _DRIVER_RE = re.compile(
     + rf")(?![\w-])(?!\s+(?:{NOT_AFTER_NOUN})\b)",
     re.I,
 )
-
-
 """One pass for every driver: a count, up to three words, a noun of DRIVER_NOUNS."""
 
 
 _DATA_RE = re.compile(rf"(?<![\w.,/-]){_APPROX}(?P<n>{_NUM})\s?(?P<u>PB|TB|TiB|GB|GiB)\b")
-
 
 _SUM_GAP = re.compile(r"^\s*(?:,|\+|plus\b|and\b|&)\s*(?:and\s+)?$", re.I)
 
@@ -135,7 +132,6 @@ def read_data_volume(doc: _Doc, notes: _Notes) -> float | None:
 
 
 _TECH = compile_phrases([pattern for _, pattern in TECHNOLOGIES])
-
 
 _TECH_NAMES = frozenset(name for name, _ in TECHNOLOGIES)
 

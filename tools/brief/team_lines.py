@@ -43,15 +43,11 @@ def _alias(pattern: str) -> re.Pattern[str]:
 
 _ROLE_PATTERNS = tuple((role, _alias(pattern)) for role, pattern in ROLE_ALIASES)
 
-
 _COUNT_WORD = re.compile(rf"(?<![\w.])~?(?P<n>\d{{1,4}}|{_WORD_NUM}|an?)\b", re.I)
-
 
 _AVAILABILITY = tuple((re.compile(p, re.I), kind) for p, kind in AVAILABILITY)
 
-
 _NAME = re.compile(r"^(?P<name>[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)(?![\w])(?P<rest>.*)$", re.S)
-
 
 _PER = re.compile(r"^\s+per\s+(?P<noun>[A-Za-z][A-Za-z -]{1,30}?)\s*$")
 

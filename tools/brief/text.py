@@ -91,15 +91,11 @@ class _Notes:
 
 _SENTENCE_END = re.compile(r"[.!?]+(?:\*\*|__|[)\"'’”])*(?=\s+[\"'“*(\[A-Z])")
 
-
 _LINE = re.compile(r"[^\n]+")
-
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)\*\*|__(?=\S)(.+?)__")
 
-
 _LEAD = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:#{1,6}[ \t]+|[-*+•][ \t]+|\d{1,2}[.)][ \t]+)?")
-
 
 _LABEL = re.compile(
     r"(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z /&'’-]{0,40}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
@@ -281,7 +277,6 @@ def check_readable(text: str) -> None:
 
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,12}(?:\.\d{1,4})?"
-
 
 _WORD_NUM = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
 
