@@ -76,7 +76,7 @@ def read_facts(gold: Gold, a: Assessment) -> dict[str, tuple[bool, str, str]]:
     """Each basic fact: right or not, what the plan read, what the gold says. A fact the
     brief does not give is right when the plan leaves it out or says it assumed it."""
     b = a.brief
-    kind_ok = b.archetype in gold.kinds or (gold.kinds == ["other"] and b.archetype is None)
+    kind_ok = b.archetype in gold.kinds or (b.archetype is None and "other" in gold.kinds)
     read_budget = (
         None if b.budget is None else f"{b.budget.amount.normalize():f} {b.budget.currency}"
     )
@@ -164,9 +164,9 @@ def grade_non_labour(gold: Gold, plan: Plan) -> Grade:
         if not found:
             missed.append(f"not counted: {item.what}")
         elif item.amount is not None and not any(
-            _close(c.amount.amount, item.amount.amount) for c in found
+            c.amount is not None and _close(c.amount.amount, item.amount.amount) for c in found
         ):
-            got = ", ".join(str(c.amount.amount) for c in found)
+            got = ", ".join(str(c.amount.amount) if c.amount else "no figure" for c in found)
             missed.append(f"{item.what}: counted {got}, stated {item.amount.amount}")
     return Grade(1 - len(missed) / len(gold.non_labour), missed)
 

@@ -16,6 +16,7 @@ from tools.calendar import member_hours, roll_forward, working_dates, working_da
 from tools.calibration import CalibrationProfile
 from tools.domain import (
     BudgetCheck,
+    CostItem,
     Plan,
     ProjectBrief,
     Risk,
@@ -114,6 +115,9 @@ class Assessment(_Out):
     contingency_reserve: Money
     contingency_basis: Literal["monte_carlo_p80", "risk_emv"]
     budget_check: BudgetCheck | None
+    non_labour: list[CostItem] = []
+    """Every non-labour cost of the plan: those the budget check counts, those outside the
+    budget and those without a figure."""
     notes: list[str]
     """What the engine could not do, and why (no team to level against, roles without rates)."""
     assumptions: list[str]
@@ -301,6 +305,7 @@ def budget_stage(
         contingency_reserve=emv_reserve,
         contingency_basis=basis,
         budget_check=budget,
+        non_labour=plan.non_labour,
         notes=notes,
         assumptions=plan.assumptions,
         engine=EngineInfo(seed=seed),

@@ -233,7 +233,8 @@ def _costing(plan: Plan, contingency_reserve: Money, budget: Budget) -> _Costing
     _same_currency(currency, budget.limit, "the budget limit")
     _same_currency(currency, contingency_reserve, "the contingency reserve")
     for item in plan.non_labour:
-        _same_currency(currency, item.amount, f"non-labour item {item.name!r}")
+        if item.amount is not None:
+            _same_currency(currency, item.amount, f"non-labour item {item.name!r}")
     if contingency_reserve.amount < 0:
         raise ValueError("the contingency reserve must not be negative")
     if budget.management_reserve_pct < 0:
@@ -263,7 +264,7 @@ def _costing(plan: Plan, contingency_reserve: Money, budget: Budget) -> _Costing
         currency=currency,
         rates=rates,
         lines=tuple(lines),
-        items=tuple(item.amount.rounded() for item in plan.non_labour),
+        items=tuple(counted_amount(item, currency) for item in plan.non_labour),
         contingency=contingency_reserve.rounded(),
         management_reserve_pct=budget.management_reserve_pct,
     )
@@ -357,7 +358,7 @@ def _cuts(plan: Plan) -> list[_Cut]:
         items = frozenset(
             i
             for i, item in enumerate(plan.non_labour)
-            if item.optional and item.work_package in below
+            if item.optional and item.counted and item.work_package in below
         )
         covered |= items
         n_leaves = len(under[wp.code])
@@ -366,8 +367,8 @@ def _cuts(plan: Plan) -> list[_Cut]:
             head += f", {_count(len(items), 'optional cost item')}"
         cuts.append(_Cut(wp.code, head + ")", (wp.code,), frozenset(under[wp.code]), items))
     for i, item in enumerate(plan.non_labour):
-        if item.optional and i not in covered:
-            head = f"Drop optional cost {item.name} ({item.amount.rounded()})"
+        if item.optional and item.counted and i not in covered:
+            head = f"Drop optional cost {item.name} ({item.amount})"
             cuts.append(_Cut(item.name, head, (), frozenset(), frozenset({i})))
     return cuts
 
@@ -506,10 +507,18 @@ __all__ = [
 ]
 
 
+def counted_amount(item: CostItem, currency: str) -> Money:
+    """What an item adds to the budget: its amount, or nothing for a cost without a figure or
+    outside the budget (listed in the plan, never summed)."""
+    if item.amount is None or not item.in_budget:
+        return Money.zero(currency)
+    return item.amount.rounded()
+
+
 def project_level_costs(plan: Plan) -> list[CostItem]:
     """Non-labour items tied to no work package of the plan: in the budget, in no package."""
     codes = {wp.code for wp in plan.wbs}
-    return [item for item in plan.non_labour if item.work_package not in codes]
+    return [item for item in plan.non_labour if item.counted and item.work_package not in codes]
 
 
 def package_costs(plan: Plan) -> dict[str, Money]:
@@ -524,12 +533,14 @@ def package_costs(plan: Plan) -> dict[str, Money]:
         costs[line.code] += Money(amount=amount, currency=currency).rounded()
     under = leaf_codes_under(plan.wbs)
     for item in plan.non_labour:
-        if item.work_package is None or item.work_package not in under:
+        if not item.counted or item.work_package is None or item.work_package not in under:
             continue
         targets = under[item.work_package]
         weights = [costs[c].amount for c in targets]
         if not any(weights):
             weights = [Decimal(1)] * len(targets)
-        for code, share in zip(targets, allocate(item.amount, weights), strict=True):
+        for code, share in zip(
+            targets, allocate(counted_amount(item, currency), weights), strict=True
+        ):
             costs[code] += share
     return costs

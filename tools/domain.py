@@ -183,13 +183,23 @@ class WorkPackage(Strict):
 
 
 class CostItem(Strict):
-    """A non-labour cost (licences, hardware, vendor fees), optionally tied to a work package."""
+    """A non-labour cost (licences, hardware, vendor fees), optionally tied to a work package.
+
+    Every cost a brief names is listed, so a PM sees what the money buys: one without a figure
+    (`amount` null) waits for a price, and one the brief puts outside the budget
+    (`in_budget` false) is shown but not counted against it. Only `counted` items enter the
+    budget check and the forecast."""
 
     name: Name
-    amount: Money
+    amount: Money | None
     work_package: Code | None = None
     optional: bool = False
+    in_budget: bool = True
     source: Source = Field(default_factory=lambda: Source(kind="assumption"))
+
+    @property
+    def counted(self) -> bool:
+        return self.amount is not None and self.in_budget
 
 
 class RateCard(Strict):
@@ -389,7 +399,8 @@ class BriefCost(Strict):
     does not cover it."""
 
     what: Text
-    amount: Money
+    amount: Money | None = None
+    """Null when the brief names the cost without a figure."""
     per: Literal["month"] | None = None
     in_budget: bool = True
     quote: Text = ""
@@ -460,6 +471,7 @@ class Plan(Strict):
         found += [
             (f"non_labour.{i}.amount.currency", item.amount.currency)
             for i, item in enumerate(self.non_labour)
+            if item.amount is not None
         ]
         found += [
             (f"risks.risks.{i}.cost_impact.currency", r.cost_impact.currency)

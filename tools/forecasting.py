@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from tools.budget import MissingRateError, package_costs, project_level_costs
+from tools.budget import MissingRateError, counted_amount, package_costs, project_level_costs
 from tools.calendar import roll_forward, working_dates, working_days_between
 from tools.calibration import CalibrationProfile, calibrate, sampler
 from tools.domain import MoneyRange, Plan, WorkPackage
@@ -127,7 +127,9 @@ def _tasks(plan: Plan, levelled: LevelledPlan | None, profile: CalibrationProfil
                 code=wp.code,
             )
         )
-    untied = total((i.amount for i in project_level_costs(plan)), currency).minor_units()
+    untied = total(
+        (counted_amount(i, currency) for i in project_level_costs(plan)), currency
+    ).minor_units()
     if untied:
         tasks.append(
             Task(duration=ThreePoint(0.0, 0.0, 0.0), fixed_cents=untied, code=PROJECT_COSTS)

@@ -146,7 +146,7 @@ def _risks(a: Assessment) -> list[str]:
 def _budget(a: Assessment) -> list[str]:
     b = a.budget_check
     if b is None:
-        return ["## Budget check", "", "No budget given.", ""]
+        return ["## Budget check", "", "No budget given.", "", *_costs(a)]
     lines = [
         "## Budget check",
         "",
@@ -162,6 +162,7 @@ def _budget(a: Assessment) -> list[str]:
         f"| **Total** | **{b.total}** |",
         "",
     ]
+    lines += _costs(a)
     if b.options:
         lines += ["Options to get back under budget:", ""]
         for o in b.options:
@@ -171,6 +172,17 @@ def _budget(a: Assessment) -> list[str]:
             )
         lines.append("")
     return lines
+
+
+def _costs(a: Assessment) -> list[str]:
+    """Every non-labour cost, with what the budget check did with it."""
+    if not a.non_labour:
+        return []
+    lines = ["| Non-labour cost | Amount | In the budget check |", "|---|---|---|"]
+    for c in a.non_labour:
+        counted = "yes" if c.counted else ("outside the budget" if c.amount else "no figure yet")
+        lines.append(f"| {_cell(c.name)} | {_money(c.amount)} | {counted} |")
+    return [*lines, ""]
 
 
 def _brief(a: Assessment) -> list[str]:

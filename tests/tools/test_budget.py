@@ -33,6 +33,7 @@ from tools.budget import (
     MissingBudgetError,
     MissingRateError,
     check_budget,
+    package_costs,
     role_key,
     verdict_for,
 )
@@ -167,6 +168,22 @@ def test_non_labour_items_and_contingency_are_rounded_as_line_items() -> None:
     assert check.non_labour == USD("20.02")  # 10.00 + 10.02, not round(20.02) of the raw sum
     assert check.contingency_reserve == USD("0.12")
     assert check.total == USD("20.14")
+
+
+def test_costs_without_a_figure_or_outside_the_budget_are_listed_never_summed() -> None:
+    listed = [
+        *NON_LABOUR,
+        CostItem(name="Pen test", amount=None),
+        CostItem(name="Licences (signed)", amount=USD("90000"), in_budget=False),
+        CostItem(name="Report server", amount=None, work_package="2.2", optional=True),
+        CostItem(name="Cloud run", amount=USD("7000"), work_package="1.1", in_budget=False),
+    ]
+    check = check_budget(make_plan(non_labour=listed), CONTINGENCY)
+    same = check_budget(make_plan(), CONTINGENCY)
+    assert check.non_labour == same.non_labour == USD("1740")
+    assert check.total == same.total and check.verdict == same.verdict
+    assert package_costs(make_plan(non_labour=listed)) == package_costs(make_plan())
+    assert not any("Report server" in o.description for o in check.options)
 
 
 def test_yen_rounds_to_whole_units() -> None:

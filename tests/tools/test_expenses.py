@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from tools.domain import BriefCost, ProjectBrief
 from tools.expenses import cost_items
@@ -22,31 +21,43 @@ def cost(what: str, amount: int, currency: str = "EUR", **fields: object) -> Bri
 
 def test_costs_the_budget_covers_become_cost_items_with_their_quote() -> None:
     items, notes = cost_items(brief(cost("Auth0 licence, year 1", 18_000)), "EUR", START)
-    assert [(i.name, i.amount.amount, i.source.kind) for i in items] == [
-        ("Auth0 licence, year 1", Decimal(18_000), "brief")
+    assert [(i.name, i.amount, i.in_budget, i.source.kind) for i in items] == [
+        ("Auth0 licence, year 1", Money.of(18_000, "EUR"), True, "brief")
     ]
-    assert items[0].source.quote == "Auth0 licence, year 1" and notes == []
+    assert items[0].counted and items[0].source.quote == "Auth0 licence, year 1" and notes == []
 
 
-def test_a_cost_outside_the_budget_or_in_another_currency_is_said_not_counted() -> None:
+def test_every_cost_is_listed_but_only_priced_ones_in_the_budget_count() -> None:
     items, notes = cost_items(
         brief(
             cost("Snowflake consumption", 15_000, per="month", in_budget=False),
             cost("US support contract", 9_000, "USD"),
+            BriefCost(what="pen test before launch", quote="pen test before launch"),
         ),
         "EUR",
         START,
     )
-    assert items == []
+    by_name = {i.name: i for i in items}
+    assert set(by_name) == {
+        "Snowflake consumption",
+        "US support contract",
+        "pen test before launch",
+    }
+    outside = by_name["Snowflake consumption"]
+    assert outside.amount == Money.of(90_000, "EUR") and not outside.in_budget
+    assert by_name["US support contract"].amount is None  # never converted
+    assert by_name["pen test before launch"].amount is None
+    assert not any(i.counted for i in items)
     assert any("not counted against the budget" in n and "Snowflake" in n for n in notes)
-    assert any("USD" in n and "not counted" in n for n in notes)
+    assert any("USD" in n and "not converted" in n for n in notes)
+    assert any("without a figure" in n and "pen test" in n for n in notes)
 
 
 def test_a_monthly_cost_runs_from_the_start_to_the_deadline() -> None:
     items, notes = cost_items(brief(cost("AWS during the build", 5_000, per="month")), "EUR", START)
-    assert [i.amount.amount for i in items] == [Decimal(30_000)]  # Feb to Jul: six months
+    assert [i.amount for i in items] == [Money.of(30_000, "EUR")]  # Feb to Jul: six months
     assert any("6 months" in n for n in notes)
     items, notes = cost_items(
         brief(cost("AWS during the build", 5_000, per="month"), deadline=None), "EUR", START
     )
-    assert items == [] and any("no deadline" in n for n in notes)
+    assert [i.amount for i in items] == [None] and any("no deadline" in n for n in notes)
