@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tools.reading.dates import easter, find_dates, find_durations
+from tools.reading.dates import easter, find_dates, find_durations, numeric_order, written_order
 from tools.reading.money import find_amounts
 from tools.reading.numbers import parse_digits, parse_words
 from tools.reading.shares import find_shares
@@ -133,3 +133,73 @@ def test_number_words() -> None:
     assert parse_words("twenty-four") == 24
     assert parse_words("two hundred and fifty") == 250
     assert parse_words("a dozen") == 12
+
+
+# --- dates named by their week, by a holiday, or by another date ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("the 2nd week of January", date(2027, 1, 11), date(2027, 1, 15)),
+        ("first week of February 2027", date(2027, 2, 1), date(2027, 2, 5)),
+        ("the last week of March", date(2027, 3, 29), date(2027, 4, 2)),
+        ("at latest week 50", date(2027, 12, 13), date(2027, 12, 17)),  # this week is past
+        ("KW 12 2027", date(2027, 3, 22), date(2027, 3, 26)),
+        ("Labor Day 2027", date(2027, 9, 6), date(2027, 9, 6)),
+        ("Ascension 2027", date(2027, 5, 6), date(2027, 5, 6)),
+        ("the Tuesday after Labor Day 2027", date(2027, 9, 7), date(2027, 9, 7)),
+        ("the week after 11 Jan 2027", date(2027, 1, 18), date(2027, 1, 18)),
+        ("the day before 1 March 2027", date(2027, 2, 28), date(2027, 2, 28)),
+    ],
+)
+def test_weeks_holidays_and_relative_dates(text: str, first: date, last: date) -> None:
+    (span,) = find_dates(text, today=TODAY)
+    assert (span.first, span.last) == (first, last)
+
+
+def test_a_date_after_the_one_just_named() -> None:
+    spans = find_dates(
+        "The steering committee meets on 20 January 2027, so we kick off on the Monday after"
+        " that meeting.",
+        today=TODAY,
+    )
+    assert [(s.text, s.first) for s in spans] == [
+        ("20 January 2027", date(2027, 1, 20)),
+        ("the Monday after that meeting", date(2027, 1, 25)),
+    ]
+
+
+@pytest.mark.parametrize("text", ["in week 3 of the project", "40 hours a week", "week 2.5"])
+def test_a_week_of_the_project_is_no_calendar_week(text: str) -> None:
+    assert find_dates(text, today=TODAY) == []
+
+
+def test_the_order_a_text_writes_its_dates_in() -> None:
+    assert written_order("Start: February 1, 2027. Phase 1 by June 30, 2027.") == "mdy"
+    assert written_order("Start 1 February 2027, phase 1 by 30 June 2027.") == "dmy"
+    assert written_order("February 1, 2027 or 30 June 2027") is None
+    assert numeric_order("due 24/09/2027") == "dmy" and numeric_order("due 09/24/2027") == "mdy"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("SEK 4,5 miljoner", Decimal("4500000"), "SEK"),
+        ("around 2 crore INR", Decimal("20000000"), "INR"),
+        ("EUR 1,2 Millionen", Decimal("1200000"), "EUR"),
+    ],
+)
+def test_millions_in_other_languages(text: str, value: Decimal, currency: str) -> None:
+    (a,) = find_amounts(text)
+    assert (a.value, a.currency) == (value, currency)
+
+
+def test_a_price_per_a_named_thing() -> None:
+    (a,) = find_amounts("roughly EUR 2.000 per bank")
+    assert (a.value, a.per, a.unit) == (Decimal(2000), "unit", "bank")
+
+
+def test_a_day_and_a_half_a_week() -> None:
+    assert [s.value for s in find_shares("at around a day and a half a week")] == [0.3]
+    assert [s.value for s in find_shares("2 and a half days a week")] == [0.5]

@@ -18,7 +18,8 @@ from typing import Literal
 from tools.reading.numbers import WORD_NUMBER, parse_number
 from tools.reading.vocabulary import load
 
-Precision = Literal["day", "week", "month", "quarter", "half", "year"]
+Precision = Literal["day", "week", "isoweek", "month", "quarter", "half", "year"]
+"""A "week" is named by its Monday ("w/c 11 Jan"); an "isoweek" is the whole week ("week 35")."""
 Order = Literal["dmy", "mdy"]
 
 _CAL = load("calendar")
@@ -27,6 +28,20 @@ NAMED_DAYS: dict[str, list[int]] = _CAL["named_days"]
 EASTER_DAYS: dict[str, int] = _CAL["easter_days"]
 EDGES: dict[str, str] = _CAL["edges"]
 UNITS: dict[str, int] = _CAL["units"]
+NTH_WEEKDAYS: dict[str, list[int]] = _CAL["nth_weekdays"]
+"""Days named for the n-th weekday of a month: month, weekday (Monday 0), n (-1: the last)."""
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "last": -1,
+    "final": -1,
+}
 YEAR_BACK = timedelta(days=31)
 """A date without a year is read as the next one on or after today less this."""
 
@@ -103,7 +118,21 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"{_EDGE}(?:(?P<fy>FY\s?'?(?P<fyy>\d{{2}}|{_YEAR}))\s+)?H(?P<h>[12])(?:\s+(?:FY\s?'?(?P<fyy2>\d{{2}}|{_YEAR})|(?P<y>{_YEAR})))?",
     ),
     ("month", rf"{_EDGE}(?P<mon>{_MON})(?:\s+(?:of\s+)?(?P<y>{_YEAR}|'\d{{2}}))?"),
-    ("named", rf"{_EDGE}(?P<named>{_alt(NAMED_DAYS)}|{_alt(EASTER_DAYS)})(?:\s+(?P<y>{_YEAR}))?"),
+    (
+        "named",
+        rf"{_EDGE}(?P<named>{_alt([*NAMED_DAYS, *EASTER_DAYS, *NTH_WEEKDAYS])})"
+        rf"(?:\s+(?P<y>{_YEAR}))?",
+    ),
+    (
+        "nthweek",
+        rf"(?:the\s+)?(?P<n>{_alt(_ORDINALS)})\s+(?:full\s+)?week\s+(?:of|in)\s+(?P<mon>{_MON})"
+        rf"(?:,?\s+(?P<y>{_YEAR}))?",
+    ),
+    (
+        "isoweek",
+        rf"(?:(?:calendar|ISO)\s+week|week|wk|CW|KW)\s*(?P<w>[1-9]|[1-4]\d|5[0-3])(?!\d|[.,]\d|:|%)"
+        rf"(?!\s+(?:of|after|before|weeks?|days?|sprints?)\b)(?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?",
+    ),
     ("year", rf"{_EDGE}(?:the\s+)?(?:year\s+)?(?P<y>{_YEAR})(?!\d|\s*(?:-|/)\s*\d)"),
 ]
 _DATE = re.compile(
@@ -250,9 +279,17 @@ def _month(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
 
 
 def _named(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
-    """ "Easter 2027", "Good Friday", "Christmas"."""
+    """ "Easter 2027", "Good Friday", "Christmas", "Labor Day"."""
     named = g["named"].lower()
-    if named in EASTER_DAYS:
+    if named in NTH_WEEKDAYS:
+        month, weekday, n = NTH_WEEKDAYS[named]
+        y = year or c.today.year
+        day = _nth_weekday(y, month, weekday, n)
+        if not year and day < c.today - YEAR_BACK:
+            day = _nth_weekday(y + 1, month, weekday, n)
+        if named == "black friday":
+            day += timedelta(days=1)  # the day after the fourth Thursday
+    elif named in EASTER_DAYS:
         y = year or c.today.year
         day = easter(y) + timedelta(days=EASTER_DAYS[named])
         if not year and day < c.today - YEAR_BACK:
@@ -262,6 +299,33 @@ def _named(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
         day = date(year, month, d) if year else _next(month, d, c.today, c.floor)
     first, last = _edge(day, day, g.get("edge"))
     return first, last, "day", ""
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th (or, for -1, the last) given weekday of a month."""
+    if n < 0:
+        last = month_end(year, month)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _nth_week(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
+    """ "the 2nd week of January": the week of the month's n-th Monday."""
+    month = MONTHS[g["mon"].lower().rstrip(".")]
+    y = year or _next(month, 1, c.today - timedelta(days=27), c.floor).year
+    monday = _nth_weekday(y, month, 0, _ORDINALS[g["n"].lower()])
+    return monday, monday + timedelta(days=4), "week", ""
+
+
+def _iso_week(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
+    """ "week 35", "KW 12 2027": an ISO week, Monday to Friday, the next one to come."""
+    week = int(g["w"])
+    y = year or c.today.year
+    monday = date.fromisocalendar(y, week, 1)
+    if not year and monday <= max(c.today, c.floor or c.today):
+        monday = date.fromisocalendar(y + 1, week, 1)
+    return monday, monday + timedelta(days=4), "isoweek", ""
 
 
 def _whole_year(g: dict[str, str], text: str) -> Read:
@@ -294,6 +358,10 @@ def _read(m: re.Match[str], c: _Ctx) -> DateSpan | None:
             found = _month(g, year, c)
         elif name == "named":
             found = _named(g, year, c)
+        elif name == "nthweek":
+            found = _nth_week(g, year, c)
+        elif name == "isoweek":
+            found = _iso_week(g, year, c)
         else:
             found = _whole_year(g, text)
     except (ValueError, KeyError):
@@ -320,7 +388,53 @@ def find_dates(
         span = _read(m, _Ctx(today, order, fiscal_start, not_before))
         if span is not None:
             out.append(span)
-    return out
+    return _relative(text, out)
+
+
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_AFTER = re.compile(
+    rf"\b(?:the\s+)?(?P<what>{'|'.join(_FULL_DAYS)}|day|week|working day|business day)\s+"
+    r"(?P<rel>after|following|before)\s+(?:(?:that|the|this)\s+(?P<ref>[\w-]+(?:\s+[\w-]+)?)\b)?",
+    re.I,
+)
+
+
+def _relative(text: str, spans: list[DateSpan]) -> list[DateSpan]:
+    """ "the Monday after that SC" (the date just named), "the week after 11 Jan": a date
+    relative to another date of the same text."""
+    out = list(spans)
+    for m in _AFTER.finditer(text):
+        if any(s.start <= m.start() < s.end for s in spans):
+            continue
+        if m.group("ref"):
+            anchor = next((s for s in reversed(spans) if s.end <= m.start()), None)
+            end = m.end()
+        else:
+            anchor = next((s for s in spans if 0 <= s.start - m.end() <= 2), None)
+            end = anchor.end if anchor else m.end()
+        if anchor is None or anchor.precision != "day":
+            continue
+        day = _shift(anchor.first, m.group("what").lower(), m.group("rel").lower() != "before")
+        if not m.group("ref"):
+            out.remove(anchor)  # "the week after 11 Jan" is one date
+        out.append(DateSpan(m.start(), end, day, day, "day", text[m.start() : end]))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _shift(day: date, what: str, later: bool) -> date:
+    step = timedelta(days=1 if later else -1)
+    if what in _FULL_DAYS:
+        want = _FULL_DAYS.index(what)
+        day += step
+        while day.weekday() != want:
+            day += step
+        return day
+    if what == "week":
+        return day + timedelta(days=7 if later else -7)
+    day += step
+    while what != "day" and day.weekday() >= 5:
+        day += step
+    return day
 
 
 _FISCAL = re.compile(
@@ -344,6 +458,22 @@ def numeric_order(text: str) -> Order | None:
             return "dmy"
         if b > 12 >= a:
             return "mdy"
+    return None
+
+
+_MONTH_FIRST = re.compile(rf"\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}\b", re.I)
+_DAY_FIRST = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MON}\s+{_YEAR}\b", re.I)
+
+
+def written_order(text: str) -> Order | None:
+    """The order a text writes its dates in words ("February 1, 2027" is month first), when
+    it keeps to one: how its author most likely writes numeric dates too."""
+    month_first = len(_MONTH_FIRST.findall(text))
+    day_first = len(_DAY_FIRST.findall(text))
+    if month_first and not day_first:
+        return "mdy"
+    if day_first and not month_first:
+        return "dmy"
     return None
 
 

@@ -33,6 +33,8 @@ class Amount:
     currency: str | None
     per: Per | None = None
     text: str = ""
+    unit: str | None = None
+    """What a per-unit price is per, in the text's words ("bank" in "EUR 2.000 per bank")."""
 
 
 def _alt(words: object) -> str:
@@ -42,14 +44,19 @@ def _alt(words: object) -> str:
 _SYM = _alt(SYMBOLS)
 _CODE = "|".join(CODES)
 _WORD = _alt(WORDS)
-_MULT = r"(?:[kK]|mn|MM|[mM]|[Mm]io\.?|[Mm]rd\.?|[Mm]illions?|[Tt]housand|bn|[Bb]illions?|B)"
+_MULT = (
+    r"(?:[kK]|mn|MM|[mM]|[Mm]io\.?|[Mm]rd\.?|[Mm]illions?|[Tt]housand|bn|[Bb]illions?|B|"
+    r"[Mm]iljon(?:er)?|[Mm]illioner|[Mm]iljoen|[Mm]illionen|[Mm]ilioni|[Mm]illones|"
+    r"[Mm]iljard(?:er)?|[Mm]illiarden|[Ll]akhs?|[Cc]rores?|tkr|MSEK|mkr)"
+)
 _PER = _alt(PER)
 _PATTERN = re.compile(
     rf"(?<![\w$£€¥₹])(?:(?P<sym>{_SYM})|(?P<code>{_CODE})\.?(?=[\s\d]))?\s?"
     rf"(?P<num>~?(?:{DIGITS})|(?:{PHRASE}|{WORD_NUMBER})(?=\s+(?:million|thousand|billion|hundred)))"
-    rf"(?:\s?(?P<mult>{_MULT})(?![\w]))?"
+    rf"(?:\s?(?P<mult>{_MULT})(?=(?:{_CODE})(?!\w)|\W|$))?"
     rf"(?:\s?(?P<code2>{_CODE})(?![\w])|\s?(?P<sym2>[€£$])|\s(?P<word>{_WORD})(?![\w]))?"
-    rf"(?:\s*(?:/|\bper\b|\ban?\b|\beach\b)\s*(?P<per>{_PER})\b|(?P<each>\s+each\b|\s+apiece\b))?",
+    rf"(?:\s*(?:/|\bper\b|\ban?\b|\beach\b)\s*(?P<per>{_PER})\b|(?P<each>\s+each\b|\s+apiece\b)"
+    rf"|\s+(?:per|for each|for every)\s+(?P<unit>[a-z][a-z-]{{2,20}})\b)?",
     re.I,
 )
 
@@ -99,8 +106,13 @@ def find_amounts(text: str, *, bare: bool = False) -> list[Amount]:
         if " " in raw and not currency:
             continue
         per_word = (m.group("per") or "").lower()
-        per: Per | None = PER.get(per_word) if per_word else ("unit" if m.group("each") else None)
+        unit = m.group("unit")
+        per: Per | None = (
+            PER.get(per_word) if per_word else ("unit" if m.group("each") or unit else None)
+        )
         amount = value * _scale(mult)
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-        out.append(Amount(start, m.end(), amount, currency, per, text[start : m.end()].strip()))
+        out.append(
+            Amount(start, m.end(), amount, currency, per, text[start : m.end()].strip(), unit)
+        )
     return out

@@ -149,3 +149,24 @@ def find_numbers(text: str) -> list[tuple[int, int, Decimal]]:
         if value is not None and m.group(0).lower() not in ("a", "an", "half"):
             out.append((m.start(), m.end(), value))
     return out
+
+
+def count_of(noun: str, text: str, *, most: int = 100_000) -> int | None:
+    """How many of `noun` a text names ("our 9 house banks" for "bank", "three countries"
+    for "country"): the first count before it, None when the text gives none."""
+    words = noun.strip().split()
+    if not words:
+        return None
+    last = words[-1]
+    stem = (
+        re.escape(last[:-1]) + "(?:y|ies)"
+        if last.endswith("y")
+        else re.escape(last.rstrip("s")) + "s?"
+    )
+    if len(words) > 1:
+        stem = re.escape(" ".join(words[:-1])) + r"\s+" + stem
+    m = re.search(rf"(?<![\w.,])(?P<n>{NUMBER}|\d+)\s+(?:[\w-]+\s+)?{stem}\b", text, re.I)
+    value = parse_number(m.group("n")) if m else None
+    if value is None or value != int(value) or not 1 <= value <= most:
+        return None
+    return int(value)

@@ -28,7 +28,8 @@ NAMED: dict[str, float] = {
 _DAYS = "|".join([r"\d(?:\.\d)?", *UNITS, "half a", "a"])
 _SHARE = re.compile(
     rf"(?P<pct>\d{{1,3}}(?:[.,]\d)?)\s?%"
-    rf"|(?P<days>{_DAYS})\s*(?:-\s*)?days?\s*(?:a|per|/|each|of the)\s*(?:week|wk)"
+    rf"|(?P<days>{_DAYS})(?P<half>\s+and\s+a\s+half)?\s*(?:-\s*)?days?"
+    rf"(?P<more>\s+and\s+a\s+half)?\s*(?:a|per|/|each|of the)\s*(?:week|wk)"
     rf"|(?P<named>{'|'.join(re.escape(k) for k in sorted(NAMED, key=len, reverse=True))})\b",
     re.I,
 )
@@ -53,6 +54,7 @@ def find_shares(text: str) -> list[Share]:
         elif m.group("days"):
             raw = m.group("days").lower()
             n = {"a": 1.0, "half a": 0.5}.get(raw) or float(UNITS.get(raw, 0) or raw)
+            n += 0.5 if m.group("half") or m.group("more") else 0  # "a day and a half"
             value, stated = n / WORKING_DAYS, True
         else:
             word = m.group("named").lower()
