@@ -81,14 +81,15 @@ def test_amounts_take_their_role_from_the_words_around_them() -> None:
         "£320/day each. A third year of support would cost £400k, which we avoid."
     )
     assert (r.brief.budget.amount, r.brief.budget.currency) == (Decimal(1_200_000), "GBP")
-    costs = {c.amount.amount for c in r.brief.non_labour}
+    costs = {c.amount.amount for c in r.brief.non_labour if c.amount}
     assert costs == {Decimal(917_000), Decimal(25_000)}
+    assert [c.what for c in r.brief.non_labour if c.amount is None] == ["hardware"]
     assert all(c.in_budget for c in r.brief.non_labour)
 
 
 def test_a_unit_price_times_its_count() -> None:
     r = read("Budget: EUR 300k. We buy 140 handhelds at EUR 1,100 each.")
-    assert [c.amount.amount for c in r.brief.non_labour] == [Decimal(154_000)]
+    assert [c.amount and c.amount.amount for c in r.brief.non_labour] == [Decimal(154_000)]
 
 
 def test_a_cost_outside_the_budget_is_read_as_such() -> None:
@@ -191,3 +192,64 @@ def test_a_system_the_project_talks_to_is_not_its_kind() -> None:
         today=TODAY,
     )
     assert r.brief.archetype == "web_mobile_product"
+
+
+# --- the shapes briefs come in ----------------------------------------------------------------
+
+
+def test_a_plain_text_team_table_under_a_heading_in_capitals() -> None:
+    r = read(
+        "start:      18 Jan 2027\n"
+        "hard_date:  30/09/2027 - support ends\n\n"
+        "TEAM\n\n"
+        "NAME               ROLE                  ALLOCATION\n"
+        "Owen Pritchard     project manager       50%\n"
+        "Nadia Rahman       storage engineer      60%\n"
+        "Steve Collins      network engineer      1 day/week\n"
+    )
+    assert (r.brief.start, r.brief.deadline) == (date(2027, 1, 18), date(2027, 9, 30))
+    assert [(p.name, p.availability) for p in r.people] == [
+        ("Owen Pritchard", 0.5),
+        ("Nadia Rahman", 0.6),
+        ("Steve Collins", 0.2),
+    ]
+
+
+def test_attendees_are_not_the_team_the_notes_declare() -> None:
+    r = read(
+        "# Firewall refresh - planning meeting\n\n"
+        "**Attendees**\n"
+        "- Priya Nair - IT Project Manager (me)\n"
+        "- Gareth Evans - Network Lead\n"
+        "- Sarah Whitlock - Finance Business Partner\n\n"
+        "## Decisions\n"
+        "- Team: me as PM, 3 days a week. Gareth technical lead at 50%."
+        " Plus the 2 Acme engineers.\n"
+    )
+    named = {(p.name, p.availability) for p in r.people if p.name}
+    assert named == {("Priya Nair", 0.6), ("Gareth Evans", 0.5)}
+    assert r.brief.team_size == 4  # Priya, Gareth and two from Acme, not Sarah
+
+
+def test_a_role_label_and_people_counted_per_country() -> None:
+    r = read(
+        "Rollout in the UK, Ireland and the Netherlands: all three countries go live together.\n\n"
+        "- PM: Hannah Price (internal, full-time)\n"
+        "- 4 key users per country at roughly 20%\n"
+    )
+    assert [(p.name, p.role, p.count) for p in r.people] == [
+        ("Hannah Price", "project manager", 1),
+        (None, "business analyst", 12),
+    ]
+
+
+def test_a_budget_given_only_in_parts_is_their_sum_said() -> None:
+    r = read("- Budget: licences £48k/yr, partner £210k (fixed price), internal backfill £35k\n")
+    assert (r.brief.budget.amount, r.brief.budget.currency) == (Decimal(293_000), "GBP")
+    assert any("in parts" in a and "confirm" in a for a in r.assumptions)
+
+
+def test_an_ambiguous_date_follows_the_order_the_brief_writes_in() -> None:
+    r = read("Start: February 1, 2027\nDeadline: 10/08/2027\n")
+    assert r.brief.deadline == date(2027, 10, 8)
+    assert any("month first" in a and "10 August" in a for a in r.assumptions)

@@ -6,6 +6,7 @@ from datetime import date
 
 from tools.brief import read_brief
 from tools.brief.claims import BriefClaims, check_claims
+from tools.money import Money
 
 TODAY = date(2026, 12, 7)
 TEXT = (
@@ -89,3 +90,24 @@ def test_people_and_costs_the_rules_missed_are_listed_not_counted() -> None:
     assert checked.people == reading.people
     assert any("'Zed'" in a and "dropped" in a for a in checked.assumptions)
     assert not any("names Priya" in a for a in checked.assumptions)
+
+
+def test_a_cost_only_the_model_found_is_listed_with_the_amount_its_quote_states() -> None:
+    text = TEXT + "We still have to buy Flyway Teams, quoted at USD 4,800. Also some training.\n"
+    reading = read_brief(text, today=TODAY)
+    before = list(reading.brief.non_labour)
+    checked = check_claims(
+        reading,
+        claims(
+            non_labour=[
+                {"what": "Flyway Teams", "quote": "Flyway Teams, quoted at USD 4,800"},
+                {"what": "training", "quote": "Also some training"},
+                {"what": "Datadog", "quote": "Datadog at USD 9,000"},
+            ]
+        ),
+        today=TODAY,
+    )
+    assert [c.amount for c in before] == [Money.of(12_000, "USD"), Money.of(4_800, "USD")]
+    added = [(c.what, c.amount) for c in checked.brief.non_labour[len(before) :]]
+    assert added == [("training", None)]  # Flyway is read already; Datadog is not in the brief
+    assert any("'Datadog'" in a and "dropped" in a for a in checked.assumptions)

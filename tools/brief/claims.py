@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.brief.costs import is_outside_words
 from tools.brief.model import BriefReading
+from tools.domain import BriefCost, ProjectBrief
 from tools.money import Money
 from tools.reading.dates import find_dates
 from tools.reading.money import find_amounts
@@ -137,19 +138,15 @@ def check_claims(reading: BriefReading, claims: BriefClaims, *, today: date) -> 
                 f"the model also names {person.name} ({person.role or 'no role'}) — "
                 f"'{person.quote[:80]}'; not in the team read: add them if they work on it"
             )
-    costs = {c.amount.amount for c in brief.non_labour}
-    for cost in claims.non_labour:
-        if not found_in(cost.quote, text):
-            notes.append(f"the model's cost '{cost.what}' is not in the brief: dropped")
-            continue
-        amounts: list[Decimal] = [a.value for a in find_amounts(cost.quote) if a.per is None]
-        if amounts and not set(amounts) & costs:
-            notes.append(
-                f"the model reads a cost the rules did not: {cost.what} ('{cost.quote[:80]}')"
-                " — not counted; add it if it is one"
-            )
+    costs, found = _model_costs(brief, claims, text)
+    notes += found
+    if costs:
+        update["non_labour"] = [*brief.non_labour, *costs]
     new_brief = brief.model_copy(
-        update={**update, "quotes": {**brief.quotes, **{k: quotes[k] for k in update}}}
+        update={
+            **update,
+            "quotes": {**brief.quotes, **{k: quotes[k] for k in update if k in quotes}},
+        }
     )
     if new_brief.start and new_brief.deadline and new_brief.deadline < new_brief.start:
         new_brief = brief
@@ -161,3 +158,38 @@ def check_claims(reading: BriefReading, claims: BriefClaims, *, today: date) -> 
             "assumptions": [*reading.assumptions, *dict.fromkeys(notes)],
         }
     )
+
+
+def _model_costs(
+    brief: ProjectBrief, claims: BriefClaims, text: str
+) -> tuple[list[BriefCost], list[str]]:
+    """Costs only the model found, whose quotes are in the brief: listed like the rules' own
+    costs, each with the one amount its quote states (re-read by code) or none."""
+    notes: list[str] = []
+    out: list[BriefCost] = []
+    amounts = {c.amount.amount for c in brief.non_labour if c.amount is not None}
+    quoted = {_squash(c.quote) for c in brief.non_labour}
+    for cost in claims.non_labour:
+        if not found_in(cost.quote, text):
+            notes.append(f"the model's cost '{cost.what}' is not in the brief: dropped")
+            continue
+        stated = [a for a in find_amounts(cost.quote) if a.per is None and a.currency]
+        if {a.value for a in stated} & amounts or _squash(cost.quote) in quoted:
+            continue  # the rules read it already
+        figure = stated[0] if len(stated) == 1 else None
+        out.append(
+            BriefCost(
+                what=cost.what[:200],
+                amount=Money.of(figure.value, figure.currency)
+                if figure and figure.currency
+                else None,
+                in_budget=not is_outside_words(cost.quote),
+                quote=cost.quote[:300],
+            )
+        )
+        quoted.add(_squash(cost.quote))
+        notes.append(
+            f"the model reads a cost the rules did not: {cost.what} ('{cost.quote[:80]}') — listed;"
+            " check it"
+        )
+    return out, notes

@@ -12,15 +12,22 @@ from decimal import Decimal
 from tools.brief.cues import CUES, has, label_is, score
 from tools.brief.sentences import Sentence, sentences
 from tools.reading.money import Amount, find_amounts
-from tools.reading.numbers import DIGITS, parse_digits
+from tools.reading.numbers import DIGITS, NUMBER, count_of, parse_digits, parse_number
 from tools.reading.structure import Document
 
 MONEY_ROLES = ("budget", "cost", "rate", "other")
 _CUES = CUES["money"]
+_SPEND_NOUNS = CUES["spend"]["nouns"]
 _COUNT = re.compile(rf"(?<![\w.,$£€])(?P<n>{DIGITS})\s+(?P<noun>[A-Za-z][\w-]*)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH_SPAN = re.compile(
-    rf"\b(?P<a>{'|'.join(_MONTHS)})[a-z]*\.?\s*(?:–|-|to|until)\s*(?P<b>{'|'.join(_MONTHS)})[a-z]*",
+    rf"\b(?P<a>{'|'.join(_MONTHS)})[a-z]*\.?\s*(?:–|-|to|until|through|thru)\s*"
+    rf"(?P<b>{'|'.join(_MONTHS)})[a-z]*",
+    re.I,
+)
+_FOR_MONTHS = re.compile(
+    rf"^[^.;]{{0,30}}?\b(?:for|over|during|across)\s+(?:the\s+|all\s+|about\s+|~)?(?P<n>{NUMBER}|\d+)"
+    r"\s+months\b",
     re.I,
 )
 _PLUS = re.compile(r"^[^;.]{0,80}?(?:\+|\bplus\b)\s*(?:another\s+)?$", re.I)
@@ -35,7 +42,8 @@ class CostLine:
     """A non-labour cost as read: what, the amount (a total), whether the budget covers it."""
 
     what: str
-    amount: Decimal
+    amount: Decimal | None
+    """None for a cost the brief names without a figure."""
     currency: str
     per: str | None
     in_budget: bool
@@ -106,15 +114,18 @@ def _part(sentence: str, amount: Amount) -> str:
     return re.sub(r"\s+", " ", _TRIM.sub("", words.replace("**", "")))[:160] or amount.text
 
 
-def _unit_total(sentence: str, amount: Amount) -> Decimal | None:
+def _unit_total(sentence: str, amount: Amount, whole: str) -> Decimal | None:
     """A per-unit price times the count the same sentence gives ("1,400 laptops ... £655
-    per unit")."""
+    per unit"), or, for a price per a named thing, the count the brief gives of that thing
+    ("EUR 2.000 per bank" and "our 9 house banks")."""
     for m in _COUNT.finditer(sentence):
         if m.start() <= amount.start < m.end() or m.group("noun").lower() in NOT_UNIT_COUNTS:
             continue
         n = parse_digits(m.group("n"))
         if n is not None and 1 < n < 1_000_000 and not (1900 <= n <= 2100) and n == int(n):
             return amount.value * n
+    if amount.unit and (n := count_of(amount.unit, whole)) and n > 1:
+        return amount.value * n
     return None
 
 
@@ -137,11 +148,18 @@ def _scores(s: Sentence, text: str, amounts: list[Amount], i: int, prev: int) ->
     elif label_is(line.section, "budget"):
         scores["budget"] += 1
         scores["cost"] += 1
+    if line.label and not label_is(line.label, "budget") and has(line.label, _SPEND_NOUNS):
+        scores["cost"] += 2  # "External penetration test: $24,000 fixed"
     if label_is(line.section, "team") or (line.label and label_is(line.label, "team")):
         scores["rate"] += 2
     if text[max(0, a.start - 2) : a.start] in ("**", "__"):
         scores["budget"] += 1
     return scores
+
+
+def is_outside_words(text: str) -> bool:
+    """The words say the budget does not cover something ("licences are paid from opex")."""
+    return has(text, _CUES["outside"])
 
 
 def is_outside(text: str, a: Amount) -> bool:
@@ -157,11 +175,17 @@ def is_outside(text: str, a: Amount) -> bool:
 
 
 def _cost(
-    text: str, a: Amount, amounts: list[Amount], lead: str, named: Amount | None = None
+    text: str,
+    a: Amount,
+    amounts: list[Amount],
+    lead: str,
+    *,
+    named: Amount | None = None,
+    whole: str = "",
 ) -> CostLine | None:
     value, months = a.value, None
     if a.per == "unit":
-        total = _unit_total(text, a)
+        total = _unit_total(text, a, whole)
         if total is None or any(b.per is None and b is not a for b in amounts):
             return None  # the sentence gives the total as well: that one is the cost
         value = total
@@ -172,6 +196,11 @@ def _cost(
         )
         months = (last - first) % 12 + 1
         value = a.value * months
+    elif a.per == "month" and (m := _FOR_MONTHS.search(text[a.end :])):
+        n = parse_number(m.group("n"))  # "$3,800 per month for the 7 months of the project"
+        if n is not None and n == int(n) and 1 < n <= 120:
+            months = int(n)
+            value = a.value * months
     per = None if months or a.per in ("unit", "year") else a.per
     outside = is_outside(text, a)
     return CostLine(
@@ -258,7 +287,10 @@ def _read_sentence(
             budgets.append(_Candidate(scores["budget"], a, a.text))
         elif role == "rate" and a.currency:
             facts.rates.append(Rate(a.value, a.currency, a.per or "day", a.text, s.start + a.start))
-        elif role == "cost" and (cost := _cost(text, a, amounts, lead, named)) is not None:
+        elif (
+            role == "cost"
+            and (cost := _cost(text, a, amounts, lead, named=named, whole=doc.text)) is not None
+        ):
             facts.costs.append(cost)
         elif role == "other" and scores["other"] <= 0 and a.per is None and a.currency:
             facts.loose.append(a)
@@ -280,7 +312,32 @@ LOOSE_BUDGET = Decimal(10_000)
 """A sum below this is no project budget, however alone it stands."""
 
 
-def _choose_budget(budgets: list[_Candidate], facts: MoneyFacts, currency: str | None) -> None:
+def _budget_in_parts(doc: Document, facts: MoneyFacts) -> bool:
+    """ "Budget: licences £48k/yr, partner £210k, backfill £35k" and no total: their sum,
+    a yearly amount counted once, said."""
+    for line in doc.lines:
+        if not (line.label and label_is(line.label, "budget")):
+            continue
+        parts = [a for a in find_amounts(line.content) if a.per in (None, "year") and a.currency]
+        if len(parts) < 2 or len({a.currency for a in parts}) > 1:
+            continue
+        total = sum((a.value for a in parts), Decimal(0))
+        facts.budget = (total, parts[0].currency or "")
+        facts.quotes["budget"] = line.content.strip()[:300]
+        yearly = " (a yearly amount counted for one year)" if any(a.per for a in parts) else ""
+        facts.assumptions.append(
+            f"the brief gives the budget in parts ({', '.join(a.text for a in parts)}) and no"
+            f" total; assumed their sum, {total:,.0f} {parts[0].currency}{yearly} — confirm it"
+        )
+        return True
+    return False
+
+
+def _choose_budget(
+    budgets: list[_Candidate], facts: MoneyFacts, currency: str | None, doc: Document
+) -> None:
+    if not budgets and _budget_in_parts(doc, facts):
+        return
     if not budgets:
         loose = [a for a in facts.loose if a.value >= LOOSE_BUDGET]
         if loose:
@@ -324,9 +381,12 @@ def read_money(doc: Document) -> MoneyFacts:
         a.currency for s in sentences(doc) for a in find_amounts(s.text(doc)) if a.currency
     )
     currency = seen.most_common(1)[0][0] if seen else None
-    _choose_budget(budgets, facts, currency)
-    unique: dict[tuple[Decimal, str], CostLine] = {}
+    _choose_budget(budgets, facts, currency, doc)
+    unique: dict[tuple[Decimal | None, str], CostLine] = {}
+    budget = facts.budget[0] if facts.budget else None
     for c in facts.costs:
+        if c.amount is not None and c.amount == budget and c.per is None:
+            continue  # the budget said again, not a cost within it
         c.currency = c.currency or (facts.budget[1] if facts.budget else "")
         unique.setdefault((c.amount, c.currency), c)  # a cost stated twice is counted once
     facts.costs = list(unique.values())

@@ -56,6 +56,7 @@ def has(text: str, phrases: list[str] | dict[str, float]) -> bool:
 
 def label_is(label: str, key: str) -> bool:
     """A line's label or section heading names this fact ("Start date", "## Team")."""
+    label = re.sub(r"(?<=[a-z])_(?=[a-z])", " ", label, flags=re.I)  # "hard_date"
     label = re.sub(r"[*_`#]", "", label).strip().lower()
     label = re.sub(r"^(?:\d+(?:\.\d+)*\.?|[a-z]\))\s+", "", label)  # "5.1 Team"
     stems = CUES["label_stems"].get(key, [])

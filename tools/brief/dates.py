@@ -11,7 +11,15 @@ from datetime import date, timedelta
 
 from tools.brief.cues import CUES, has, label_is, score
 from tools.brief.sentences import sentences
-from tools.reading.dates import DateSpan, Order, find_dates, find_durations, fiscal_start_of
+from tools.reading.dates import (
+    DateSpan,
+    Order,
+    find_dates,
+    find_durations,
+    fiscal_start_of,
+    numeric_order,
+    written_order,
+)
 from tools.reading.structure import Document
 
 _RANGE_GAP = re.compile(r"^\s*(?:–|-|—|to|until|till|through|thru|and|bis|-\s*)\s*$", re.I)
@@ -43,6 +51,10 @@ _CLAUSE_AFTER = re.compile(r"[;(),]|\s[—–-]\s|—")
 PAST = timedelta(days=31)
 """A date more than this before today is history ("out of support since Nov 2025")."""
 ROLES = ("start", "deadline", "hard_stop", "freeze", "leave", "milestone")
+
+
+OLDER = 1.5
+"""What a date's start or deadline cues lose for each message it is older than the newest."""
 
 
 @dataclass
@@ -105,8 +117,17 @@ def _collect(
     doc: Document, today: date, order: Order, fiscal_start: int
 ) -> tuple[list[Seen], list[str]]:
     seen: list[Seen] = []
+    depths: list[int] = []
     notes: list[str] = []
     cues = CUES["dates"]
+    why = ("day" if order == "dmy" else "month") + " first, as set"
+    if (own := numeric_order(doc.text)) is not None:
+        order, why = own, f"{'day' if own == 'dmy' else 'month'} first, as the brief's other dates"
+    elif (own := written_order(doc.text)) is not None and own != order:
+        order, why = (
+            own,
+            (f"{'day' if own == 'dmy' else 'month'} first, as the brief writes its dates in words"),
+        )
     for s in sentences(doc):
         text = s.text(doc)
         spans = find_dates(text, today=today, order=order, fiscal_start=fiscal_start)
@@ -149,13 +170,29 @@ def _collect(
             if a.ambiguous:
                 notes.append(
                     f"assumed '{a.text}' is {a.first.day} {a.first.strftime('%B %Y')} "
-                    f"(day first, as set); it {a.ambiguous} — write the month in words"
+                    f"({why}); it {a.ambiguous} — write the month in words"
                     " or set PMPILOT_DATE_ORDER"
                 )
             seen.append(
                 Seen(first, last, quote, text.strip(), scores, b is not None, a, s.start, history)
             )
+            depths.append(s.line.depth)
+    _newest_first(seen, depths)
     return seen, notes
+
+
+def _newest_first(seen: list[Seen], depths: list[int]) -> None:
+    """A newer message of a thread corrects an older one: a date's start and deadline cues
+    lose OLDER for each message it is older than the newest that dates the project."""
+    roles = ("start", "deadline", "hard_stop")
+    dated = [d for x, d in zip(seen, depths, strict=True) if any(x.scores[r] > 0 for r in roles)]
+    if not dated:
+        return
+    newest = min(dated)
+    for x, depth in zip(seen, depths, strict=True):
+        for role in roles:
+            if x.scores[role] > 0 and depth > newest:
+                x.scores[role] = max(0.1, x.scores[role] - OLDER * (depth - newest))
 
 
 def _monday(today: date) -> date:

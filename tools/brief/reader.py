@@ -13,6 +13,7 @@ from tools.brief.dates import DateFacts, read_dates
 from tools.brief.drivers import find_technologies, read_drivers
 from tools.brief.kinds import score_archetypes
 from tools.brief.model import BriefReading, Freeze, PersonCue
+from tools.brief.spend import read_unpriced
 from tools.brief.team import PersonRead
 from tools.brief.team import read_team as read_people
 from tools.brief.team_lines import read_team
@@ -108,13 +109,17 @@ def read_brief(
     costs = [
         BriefCost(
             what=clip(c.what, 200),
-            amount=Money.of(c.amount, c.currency or currency or "USD"),
+            amount=(
+                Money.of(c.amount, c.currency or currency or "")
+                if c.amount is not None and (c.currency or currency)
+                else None
+            ),
             per="month" if c.per == "month" else None,
             in_budget=c.in_budget,
             quote=clip(c.quote, 300),
         )
-        for c in money.costs
-        if c.amount > 0 and (c.currency or currency)
+        for c in [*money.costs, *read_unpriced(structure, money, scope)]
+        if c.amount is None or c.amount > 0
     ]
     brief = ProjectBrief(
         title=title,

@@ -16,8 +16,9 @@ from datetime import date
 
 from tools.brief.cues import CUES, has, label_is
 from tools.brief.sentences import sentences
+from tools.brief.words import TECHNOLOGIES
 from tools.reading.money import find_amounts
-from tools.reading.numbers import NUMBER, parse_number
+from tools.reading.numbers import NUMBER, count_of, parse_number
 from tools.reading.roles import ENGINEER, find_role, resolve
 from tools.reading.shares import PART_TIME, find_shares
 from tools.reading.structure import Document, Line
@@ -25,18 +26,23 @@ from tools.reading.structure import Document, Line
 _TEAM = CUES["team"]
 NOT_NAMES = frozenset(_TEAM["not_names"])
 MAX_COUNT = 200
+MAX_PER = 50
+"""The most "per country" can multiply a count by."""
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 _WORD = rf"(?:O['’])?[{_UPPER}][^\W\d_]+(?:-[{_UPPER}]?[^\W\d_]+)?"
 _PARTICLE = r"(?:de|van|von|der|den|da|di|le|la|du|del|dos|bin|al)"
 NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{0,2}}"
 _NAME = re.compile(
-    rf"^(?P<name>{NAME})(?![\w'’])(?=\s*$|\s*[-–—(,:;/]|\s+(?:as|is|are|from|at|who|our|will|joins|"
-    rf"and|has|was|would|can|could|on|in|full|half|part)\b|\s+\d)"
+    rf"^(?P<name>{NAME})(?![\w'’-])(?=\s*$|\s*[-–—(,:;/]|\s+(?:as|is|are|from|at|who|our|will|joins|"
+    rf"and|has|was|would|can|could|on|in|full|half|part|about|around|roughly|approx|ca|for)\b|\s+\d)"
 )
+_NAME_THEN_ROLE = re.compile(rf"^(?P<name>{_WORD})\s+(?P<rest>\S.*)$")
+_AND = r"(?:(?:and|plus|also|\+|&)\s+)?"
 _SELF = re.compile(
-    r"^(?:myself|me|i(?:'m|’m| am| will|'ll|’ll)?)\b[\s,:–—-]*(?:\((?P<p>[^)]*)\))?", re.I
+    rf"^{_AND}(?:myself|me|i(?:'m|’m| am| will|'ll|’ll)?)\b[\s,:–—-]*(?:\((?P<p>[^)]*)\))?",
+    re.I,
 )
-_YOU = re.compile(r"^(?:you|yourself)\b", re.I)
+_YOU = re.compile(rf"^{_AND}(?:you|yourself)\b", re.I)
 _COUNT = re.compile(
     rf"(?<![\w.,])(?P<n>{NUMBER}|\d+)(?:x\b)?(?![\w.,])\s*(?:x\s+|more\s+|extra\s+|of\s+)?", re.I
 )
@@ -69,6 +75,8 @@ class PersonRead:
     count: int = 1
     contractor: bool = False
     absences: list[tuple[date, date, str]] = field(default_factory=list)
+    audience: bool = False
+    """Named in a list of attendees, stakeholders or contacts, not of the team."""
 
 
 @dataclass
@@ -95,9 +103,13 @@ class _Context:
 
 def name_at(text: str) -> str | None:
     """A person's name at the start of a text ("Anouk de Vries", "Dan O'Neill")."""
-    m = _NAME.match(re.sub(r"\*\*|__", "", text).strip())
-    if not m:
-        return None
+    plain = re.sub(r"\*\*|__", "", text).strip()
+    m = _NAME.match(plain)
+    if not m:  # "Gareth technical lead at 50%": a first name, then the role
+        m = _NAME_THEN_ROLE.match(plain)
+        hit = find_role(m.group("rest")[:40]) if m else None
+        if m is None or hit is None or hit.start:
+            return None
     kept: list[str] = []
     for w in m.group("name").split():
         if w in NOT_NAMES or (w.isupper() and len(w) > 1) or _CONTRACTION.search(w):
@@ -138,18 +150,7 @@ def _rate(text: str) -> tuple[float, str, str] | None:
     return None
 
 
-_PER = re.compile(
-    r"\b(?:per|for each|in each|each)\s+(?P<noun>[a-z][a-z ]{1,30}?)(?=[,;.)]|$)", re.I
-)
-
-
-def _count_of(noun: str, text: str) -> int:
-    """How many of `noun` the brief names ("two company codes"): "2 key users per company
-    code" is 2 for each. 1 when it names no number."""
-    stem = re.escape(noun.strip().rstrip("s"))
-    m = re.search(rf"(?<![\w.,])(?P<n>{NUMBER}|\d+)\s+(?:\w+\s+)?{stem}s?\b", text, re.I)
-    value = parse_number(m.group("n")) if m else None
-    return int(value) if value and value == int(value) and 1 <= value <= 50 else 1
+_PER = re.compile(r"\b(?:per|for each|in each|each)\s+(?P<noun>[a-z]+(?:\s+[a-z]+){0,2})", re.I)
 
 
 def _count(rest: str, kind: str | None) -> tuple[int, str | None]:
@@ -197,7 +198,11 @@ def people_of(entry: str, ctx: _Context) -> list[PersonRead]:
     count, counted_role = (1, None) if name else _count(rest, ctx.kind)
     role = counted_role or role
     if per := _PER.search(rest):
-        count *= _count_of(per.group("noun"), ctx.text)
+        words = per.group("noun").split()
+        count *= max(
+            count_of(" ".join(words[:n]), ctx.text, most=MAX_PER) or 1
+            for n in range(1, len(words) + 1)
+        )
     shares = find_shares(text)
     base = PersonRead(
         name=name,
@@ -325,6 +330,9 @@ def _line_people(line: Line, doc: Document, ctx: _Context, facts: TeamFacts) -> 
     content = doc.text[line.content_start : line.end]
     if m := _TEAM_IS.search(content):
         content = content[m.end() :]
+        first = _FRAGMENT.split(content, maxsplit=1)[0]
+        if not (name_at(first) or _SELF.match(first) or _YOU.match(first) or find_role(first)):
+            return []  # "the team is tied up with the storage work until January"
     return _content_people(content, ctx, facts)
 
 
@@ -387,7 +395,29 @@ def _table_person(line: Line, ctx: _Context) -> list[PersonRead]:
 
 def _is_team_line(line: Line, team_mode: bool) -> bool:
     labelled = bool(line.label) and label_is(line.label, "team")
-    return labelled or team_mode or bool(_TEAM_IS.search(line.content))
+    return labelled or team_mode or bool(_TEAM_IS.search(line.content)) or _counts_people(line)
+
+
+def _role_label(line: Line) -> str | None:
+    """A line labelled with a role and naming who fills it ("PM: Hannah Price (internal)",
+    "Project manager: Sam Reyes, $115/hr"): the label is the person's role."""
+    label = re.sub(r"[*_`]", "", line.label or "").strip()
+    hit = find_role(label) if label else None
+    if hit is None or hit.start or hit.end != len(label) or has(label, _TEAM["not_team"]):
+        return None
+    return label if name_at(line.content) else None
+
+
+_COUNTED = re.compile(rf"^(?:~|about\s+|around\s+)?(?:{NUMBER}|\d+)\s+", re.I)
+
+
+def _counts_people(line: Line) -> bool:
+    """A list item that counts people in a role ("4 key users per country at 20%")."""
+    content = re.sub(r"\*\*|__", "", line.content)
+    if line.kind != "bullet" or not (m := _COUNTED.match(content)):
+        return False
+    hit = find_role(content[m.end() : m.end() + 40])
+    return hit is not None and hit.start <= 12
 
 
 _PERSON_ITEM = re.compile(rf"^(?P<name>{NAME})\s*(?:[-–—:(,]|\bas\b)\s*(?P<rest>.{{0,60}})")
@@ -403,8 +433,14 @@ def _names_a_person(line: Line) -> bool:
     return hit is not None and hit.start <= 30
 
 
-def _from_lines(doc: Document, ctx: _Context, facts: TeamFacts) -> list[PersonRead]:
+def _from_lines(
+    doc: Document, ctx: _Context, facts: TeamFacts
+) -> tuple[list[PersonRead], list[PersonRead]]:
+    """The people the brief declares as its team (team tables, team sections and labels,
+    role labels, counted people), and those list items merely name with a role (attendees,
+    contacts): the second only count when the brief declares no team."""
     people: list[PersonRead] = []
+    loose: list[PersonRead] = []
     team_table = team_mode = False
     lines = doc.lines
     for n, line in enumerate(lines):
@@ -425,15 +461,26 @@ def _from_lines(doc: Document, ctx: _Context, facts: TeamFacts) -> list[PersonRe
         elif line.kind in ("text", "bullet"):
             if line.label and label_is(line.label, "team") and not line.content:
                 team_mode = True
-            elif _is_team_line(line, team_mode) or _names_a_person(line):
+            elif label := _role_label(line):
+                name = name_at(line.content) or ""
+                rest = line.content[len(name) :] if line.content.startswith(name) else ""
+                found = people_of(f"{name} - {label}{rest}", ctx)
+                for p in found:
+                    p.quote = line.raw.strip()[:200]
+                people += found
+            elif _is_team_line(line, team_mode):
                 people += _line_people(line, doc, ctx, facts)
-    return people
+            elif _names_a_person(line):
+                loose += _audience(line, _line_people(line, doc, ctx, facts))
+    return people, loose
 
 
 _APPOSITION = re.compile(
     rf"(?P<name>{NAME})(?:\s*\((?P<inside>[^)]{{2,80}})\)"
     rf"|,\s+(?P<appo>(?:our|the|a|an|my|his|her)\s+[^,;.]{{2,60}})(?=[,;.]|$)"
-    rf"|\s+(?:is|will be|as|joins as|would be)\s+(?P<pred>(?:our|the|a|an)\s+[^,;.]{{2,60}}))"
+    rf"|\s+(?:is|will be|as|joins as|would be)\s+(?P<pred>(?:our|the|a|an)\s+[^,;.]{{2,60}})"
+    rf"|\s+(?:from|of|in)\s+(?:the|our)\s+(?P<team>[\w /&-]{{2,40}}?)"
+    rf"(?=\s+(?:will|can|could|would|has|is|team)\b))"
 )
 
 
@@ -441,6 +488,9 @@ _ROLE_THEN_NAME = re.compile(
     rf"\b(?i:our|the|my)\s+(?P<role>(?:[\w/-]+\s+){{0,2}}?[\w/-]+)\s*,?\s+(?P<name>{NAME})(?![\w'’])"
 )
 """A role, then a name: "our DBA Priya", "the test lead, Tom Baker"."""
+
+
+_CLAUSE_END = re.compile(r"[;.]\s|,\s+(?:and|but|while|whereas)\s")
 
 
 def _inline(doc: Document, ctx: _Context, known: set[str]) -> list[PersonRead]:
@@ -452,21 +502,27 @@ def _inline(doc: Document, ctx: _Context, known: set[str]) -> list[PersonRead]:
             continue
         text = s.text(doc)
         found = [
-            (m.group("name"), m.group("inside") or m.group("appo") or m.group("pred") or "")
+            (m, m.group("inside") or m.group("appo") or m.group("pred") or m.group("team") or "")
             for m in _APPOSITION.finditer(text)
         ] + [
-            (m.group("name"), m.group("role"))
+            (m, m.group("role"))
             for m in _ROLE_THEN_NAME.finditer(text)
             if (hit := find_role(m.group("role"))) and hit.end == len(m.group("role"))
         ]
-        for raw, words in found:
+        found.sort(key=lambda f: f[0].start())
+        for i, (m, said) in enumerate(found):
+            raw, words = m.group("name"), said
+            if not find_shares(words):  # "Tomasz Nowak, can give us two days a week"
+                upto = found[i + 1][0].start() if i + 1 < len(found) else len(text)
+                tail = _CLAUSE_END.split(text[m.end() : max(upto, m.end())], maxsplit=1)[0]
+                words += f", {tail.strip(' ,')}" if find_shares(tail) else ""
             name = name_at(raw)
             hit = find_role(words)
             if not name or set(name.split()) & known or hit is None or hit.start > 25:
                 continue
             if has(words, _TEAM["not_team"]):
                 continue
-            out += people_of(f"{name} - {words}", ctx)
+            out += _audience(s.line, people_of(f"{name} - {words}", ctx))
             known.update(name.split())
     return out
 
@@ -476,16 +532,84 @@ _TEAMISH = re.compile(
     r"(?:will|would|can|could) (?:work|be working|help|join|support|be on)|"
     r"(?:is|are) (?:available|assigned|allocated|dedicated|on (?:the|this) project)|"
     r"from (?:my|our) (?:team|side)|on the team|in the team|joins?|joining|we are a team|"
-    r"team of \w+)\b",
+    r"team of \w+|it(?:'s|’s| is| will be|'ll be) (?:just )?me|me\s*(?:\+|&|and|plus)\s*(?:\d+|"
+    rf"{NUMBER}))\b",
     re.I,
 )
-_LEADING = re.compile(r"^(?:we have|we've got|i have|i've got|there (?:is|are|will be))\s+", re.I)
+_LEADING = re.compile(
+    r"^(?:we have|we've got|i have|i've got|there (?:is|are|will be)|"
+    r"it(?:'s|’s| is| will be|'ll be)(?: just)?)\s+",
+    re.I,
+)
 _SELF_PM = re.compile(
-    r"\b(?:I(?:'ll|’ll| will| am|'m|’m| shall)|me as|myself as)\b[^.;]{0,40}?\b(?:PM|project "
-    r"manager|project lead|programme manager|run (?:the|this) project|lead (?:the|this) project|"
-    r"manage (?:the|this) project)\b"
+    r"\b(?:I(?:'ll|’ll| will| am|'m|’m| shall| make| do| act as| take| can)|me as|myself as)\b"
+    r"[^.;]{0,40}?\b(?:PM|project manager|project lead|programme manager|program manager|"
+    r"(?:run|lead|manage) (?:the|this) (?:project|programme|program))\b"
 )
 _ALONE = re.compile(r"\b(?:just me|only me|on my own|by myself|a team of one)\b", re.I)
+
+
+_WORKS = re.compile(
+    r"\b(?:work(?:s|ing)?|done by|do(?:es)? the|borrow|bring(?:ing)? (?:back|in)|run(?:s|ning)? "
+    r"it|lead(?:s|ing)?|manag(?:e|es|ing)|give(?:s)? (?:it|us)|spend(?:s|ing)?|join(?:s|ing)?|"
+    r"help(?:s|ing)?|support(?:s|ing)?|on it|on (?:the|this) project|full[- ]time|part[- ]time|"
+    r"free(?:d)? up|available|allocated|assigned|dedicated|agreed to|take(?:s)? (?:on|care)|"
+    r"look(?:s)? after|own(?:s)? the|responsible for|will do|will be doing|will handle)\b",
+    re.I,
+)
+_NAME_AT = re.compile(rf"(?<![\w'’-])(?P<name>{NAME})(?![\w'’-])")
+_AS_ROLE = re.compile(
+    r"\b(?:as (?:our |the |a |an )?|one of (?:the |our )|from (?:the |our |my |your )?|"
+    r"is (?:our |the |a |an )|our |the )(?P<role>[\w/ -]{2,40})",
+    re.I,
+)
+
+
+def _prose(doc: Document, ctx: _Context, known: set[str]) -> list[PersonRead]:
+    """People told in running sentences that say who works on it ("Most of the work will be
+    done by Tom and Aisha from my server team, full-time"; "We will borrow Sunil, one of the
+    DBAs, for about a day a week"): each named person with the role and share of the words
+    up to the next name; names joined by "and" share them."""
+    out: list[PersonRead] = []
+    for s in sentences(doc, include_headings=False):
+        if s.line.kind in ("table", "header") or s.line.label:
+            continue
+        text = s.text(doc)
+        if not _WORKS.search(text):
+            continue
+        names = [
+            m
+            for m in _NAME_AT.finditer(text)
+            if (n := name_at(m.group("name")))
+            and not set(n.split()) & known
+            and not text[m.end() : m.end() + 2].startswith(("'s", "’s"))
+            and not _is_organisation(n, doc.text)
+            and not _is_word(n, doc.text)
+        ]
+        for i, m in enumerate(names):
+            name = name_at(m.group("name")) or ""
+            end = names[i + 1].start() if i + 1 < len(names) else len(text)
+            words = _CLAUSE_END.split(text[m.end() : end], maxsplit=1)[0]
+            if re.fullmatch(r"\s*(?:,|and|&|,\s*and)\s*", words) and i + 1 < len(names):
+                after = names[i + 2].start() if i + 2 < len(names) else len(text)
+                words = _CLAUSE_END.split(text[names[i + 1].end() : after], maxsplit=1)[0]
+            before = text[max(0, m.start() - 40) : m.start()]
+            role = None
+            if ((r := _AS_ROLE.search(words)) and (hit := find_role(r.group("role")))) or (
+                (hit := find_role(words)) and hit.start <= 30
+            ):
+                role = hit
+            elif (hit := find_role(before)) and hit.end >= len(before) - 3:
+                role = hit  # "our DBA, Sunil"
+            shares = find_shares(words)
+            if role is None and not shares:
+                continue
+            if has(words, _TEAM["not_team"]) or has(before[-25:], _TEAM["not_team"]):
+                continue
+            label = f"{role.role}, " if role else ""
+            out += _audience(s.line, people_of(f"{name} - {label}{words.strip(' ,')}", ctx))
+            known.update(name.split())
+    return out
 
 
 def _sentences_of_people(doc: Document, ctx: _Context, facts: TeamFacts) -> list[PersonRead]:
@@ -520,11 +644,22 @@ def _self_as_pm(doc: Document, ctx: _Context, people: list[PersonRead]) -> list[
     return []
 
 
+_ME = re.compile(r"\((?:me|myself|that's me|author)\)|[–—-]\s*me\s*$", re.I)
+_BY = re.compile(
+    r"^\s*(?:notes?|minutes|author|written by|prepared by|notes? by|minutes by|from|sender)\s*$",
+    re.I,
+)
+
+
 def _author_and_reader(doc: Document) -> tuple[str | None, str | None]:
     """Who wrote the brief (the name the signature or the last lines give) and whom it
     addresses ("Hi Sophie," with the full name from the To: line)."""
     author = reader = None
     body = [x for x in doc.lines if not x.quoted and x.kind != "blank"]
+    for line in body:  # "Priya Nair – IT Project Manager (me)", "Notes: Priya Nair"
+        plain = re.sub(r"[*_]", "", line.content)
+        if _ME.search(plain) or (line.label and _BY.match(re.sub(r"[*_]", "", line.label))):
+            author = author or name_at(plain)
     for i, line in enumerate(body):
         if line.kind == "signature" and i + 1 < len(body) and body[i + 1].kind == "signature":
             author = author or name_at(body[i + 1].content)
@@ -550,6 +685,50 @@ def _author_and_reader(doc: Document) -> tuple[str | None, str | None]:
     return author, reader
 
 
+def _is_organisation(name: str, text: str) -> bool:
+    """A one-word "name" the brief puts before people it supplies ("the 2 Acme engineers"):
+    a company, not a person."""
+    if " " in name:
+        return False
+    for m in re.finditer(rf"\b{re.escape(name)}\s+(?P<next>[a-z]\w+s)\b", text):
+        hit = find_role(m.group("next"))
+        if hit is not None and hit.start == 0:
+            return True
+    return False
+
+
+_TECHNOLOGY = re.compile("|".join(f"(?:{pattern})" for _, pattern in TECHNOLOGIES), re.I)
+
+
+def _is_word(name: str, text: str) -> bool:
+    """A one-word "name" that is an ordinary word of the brief in lower case elsewhere ("For
+    storage we ...", "Most of the work"), or a product ("Veeam")."""
+    if " " in name:
+        return False
+    return bool(re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", text)) or bool(
+        _TECHNOLOGY.fullmatch(name)
+    )
+
+
+def _audience(line: Line, people: list[PersonRead]) -> list[PersonRead]:
+    if label_is(line.label or "", "audience") or label_is(line.section, "audience"):
+        for p in people:
+            p.audience = True
+    return people
+
+
+def _complete(team: list[PersonRead], named: list[PersonRead]) -> list[PersonRead]:
+    """A declared team, its first names completed from people named elsewhere ("Gareth,
+    technical lead at 50%" is the "Gareth Evans – Network Lead" of the attendee list)."""
+    for p in team:
+        if not p.name or " " in p.name:
+            continue
+        same = [q for q in named if q.name and q.name.split()[0] == p.name]
+        if len(same) == 1:
+            p.name = same[0].name
+    return _unique(team)
+
+
 def _unique(people: list[PersonRead]) -> list[PersonRead]:
     seen: set[str] = set()
     out = []
@@ -568,11 +747,18 @@ def read_team(
     facts = TeamFacts()
     author, reader = _author_and_reader(doc)
     ctx = _Context(kind, author, reader, doc.text)
-    people = _from_lines(doc, ctx, facts)
-    if not people:
-        people = _sentences_of_people(doc, ctx, facts)
+    declared, loose = _from_lines(doc, ctx, facts)
+    people = declared or _sentences_of_people(doc, ctx, facts)
     known = {w for p in people if p.name for w in p.name.split()}
-    people = _unique(people + _inline(doc, ctx, known))
+    named = loose + _inline(doc, ctx, known)
+    if not declared:  # a brief that lists its team is read by its list
+        named += _prose(doc, ctx, known | {w for p in named if p.name for w in p.name.split()})
+    named = [p for p in named if not (p.name and _is_organisation(p.name, doc.text))]
+    if declared:  # who attended or is told is not the team the brief declares
+        audience = [p for p in named if p.audience]
+        named = [p for p in named if not p.audience]
+        people = _complete(people, audience + named)
+    people = _unique(people + named)
     facts.listed = bool(people)
     facts.people = people + _self_as_pm(doc, ctx, people)
     for first, last, sentence, quote in absences:

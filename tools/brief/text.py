@@ -301,11 +301,21 @@ def clip(words: str, limit: int) -> str:
     return (cut or words[: limit - 1]) + "…"
 
 
+_GREETING_ONLY = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon)|morning|hallo|bonjour|hej|greetings)"
+    r"(?:\s+[\w'’-]+){0,3}\s*[,!.:]?\s*$",
+    re.I,
+)
+
+
 def is_noise(doc: _Doc, index: int) -> bool:
-    """Header lines, separators and bare labels: not prose a goal or title is read from."""
+    """Header lines, separators, bare labels and a greeting on its own ("Hello,", "Dear
+    Thomas,"): not prose a goal or title is read from."""
     s = doc.sentences[index]
     words = doc.words(index)
     if doc.in_header(s.start) or not re.search(r"[A-Za-z]{2}", words):
+        return True
+    if _GREETING_ONLY.match(words):
         return True
     key, offset = label_of(words)
     return key is not None and not words[offset:].strip()
