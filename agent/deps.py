@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 from agent.drafting.port import Drafter
+from knowledge.kinds import KindMatcher
 from knowledge.models import Archetype, Lesson, PastProject
 from knowledge.store import LessonFilters, LessonHit, ProjectHit
 from knowledge.templates import Template
@@ -54,6 +55,9 @@ class AgentDeps:
     """How "03/01/2027" is read; a date that could be either is said in an assumption."""
     fiscal_start: int = 1
     """The first month of the fiscal year ("FY27 H1"), unless the brief says it."""
+    kinds: KindMatcher | None = None
+    """Compares a brief with the templates by meaning when its words do not settle its kind;
+    without it such a brief gets the generic lifecycle."""
 
     def assess(self, plan: Plan) -> Assessment:
         """The whole engine on a plan, with this run's profile, seed and sizes."""

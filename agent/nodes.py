@@ -10,11 +10,13 @@ from agent.deps import AgentDeps
 from agent.drafting.port import DraftRequest
 from agent.llm import LlmError
 from agent.state import PlanState
+from knowledge.models import GENERIC
 from knowledge.store import LessonFilters
 from knowledge.templates import Template
 from tools.assessment import EngineInfo, budget_stage, forecast_stage, schedule_stage
 from tools.brief import BriefReading, read_brief
 from tools.brief.claims import check_claims
+from tools.brief.kinds import by_meaning, weak_cues
 from tools.domain import Budget, Plan, RateCard, RiskRegister
 from tools.expenses import cost_items
 from tools.roster import build_team
@@ -64,12 +66,16 @@ class PlanNodes:
             }
         if claims is not None:
             reading = check_claims(reading, claims, today=today)
+        if self.deps.kinds is not None and weak_cues(reading.archetype_scores):
+            brief = reading.brief
+            about = ". ".join([brief.title, brief.goal, "; ".join(brief.scope)])
+            reading = by_meaning(reading, self.deps.kinds.similarity(about))
         return {"reading": reading}
 
     def retrieve(self, state: PlanState) -> dict:
         reading = state["reading"]
         brief = reading.brief
-        archetype, note = self._archetype(reading, state["tenant"])
+        archetype, note = self._archetype(reading)
         template = self.deps.templates[archetype]
         lessons, projects = [], []
         kb = self.deps.knowledge
@@ -80,12 +86,15 @@ class PlanNodes:
                 queries,
                 tenant,
                 k=self.deps.lessons_per_query,
-                filters=LessonFilters(archetype=archetype),  # type: ignore[arg-type]
+                filters=LessonFilters(archetype=None if archetype == GENERIC else archetype),  # type: ignore[arg-type]
             )
             ids = list(dict.fromkeys(h.id for hits in found_lessons for h in hits))
             lessons = kb.lessons(tenant, ids)
             found = kb.similar_projects(
-                brief.text, tenant, k=self.deps.similar_projects, archetype=archetype
+                brief.text,
+                tenant,
+                k=self.deps.similar_projects,
+                archetype=None if archetype == GENERIC else archetype,  # type: ignore[arg-type]
             )
             projects = kb.projects(tenant, [p.id for p in found])
         update: dict = {"archetype": archetype, "lessons": lessons, "projects": projects}
@@ -95,22 +104,15 @@ class PlanNodes:
             )
         return update
 
-    def _archetype(self, reading: BriefReading, tenant: str) -> tuple[str, str | None]:
-        """The brief's archetype, or, for a brief that names none, the kind of the most
-        similar past project (said in an assumption)."""
+    def _archetype(self, reading: BriefReading) -> tuple[str, str | None]:
+        """The brief's kind, or for a brief of no kind we have a template for, the generic
+        lifecycle (never the nearest wrong template)."""
         if reading.brief.archetype in self.deps.templates:
             return reading.brief.archetype, None
-        scores = {a: s for a, s in reading.archetype_scores.items() if a in self.deps.templates}
-        guess = max(scores, key=scores.__getitem__) if scores and max(scores.values()) > 0 else None
-        kb = self.deps.knowledge
-        if guess is None and kb is not None:
-            near = kb.similar_projects(reading.brief.text, tenant, k=1)
-            guess = near[0].metadata.get("archetype") if near else None
-        if guess not in self.deps.templates:
-            guess = next(iter(self.deps.templates))
-        return str(guess), (
-            f"the brief does not say what kind of project it is; planned as {guess}"
-            " (the nearest past project's kind) — say so if it is something else"
+        said = any("generic IT delivery lifecycle" in a for a in reading.assumptions)
+        return GENERIC, None if said else (
+            "the brief matches no kind of project we have a template for; planned as a generic"
+            " IT delivery lifecycle with a package for every scope item"
         )
 
     def staff(self, state: PlanState) -> dict:
@@ -137,7 +139,9 @@ class PlanNodes:
         costs, cost_notes = cost_items(brief, currency, start)
         notes += cost_notes
         plan = Plan(
-            brief=brief.model_copy(update={"archetype": state["archetype"]}),
+            brief=brief.model_copy(
+                update={"archetype": None if state["archetype"] == GENERIC else state["archetype"]}
+            ),
             start=start,
             team=team,
             rate_card=RateCard(currency=currency, hourly=hourly),

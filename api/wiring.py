@@ -24,6 +24,7 @@ from agent.service import ChatService, LessonsService, PlanningService, PlansSer
 from api.app import Services
 from api.settings import Settings
 from knowledge.embedding import EmbeddingConfig
+from knowledge.kinds import KindMatcher
 from knowledge.rates import default_rates
 from knowledge.templates import load_templates
 from tools.calibration import CalibrationProfile
@@ -80,10 +81,11 @@ def planning_service(
 ) -> PlanningService:
     seed = s.seed if seed is None else seed
     iterations = s.iterations if iterations is None else iterations
+    templates = load_templates()
     deps = AgentDeps(
         drafter=drafter(s),
         knowledge=SharedCorpus(knowledge if knowledge is not None else lessons_service(s)),
-        templates=load_templates(),
+        templates=templates,
         rates=default_rates,
         today=date.today,
         profile=profile,
@@ -91,6 +93,7 @@ def planning_service(
         iterations=iterations,
         date_order=s.date_order,
         fiscal_start=s.fiscal_year_start,
+        kinds=KindMatcher.local(templates),
     )
     return PlanningService(profile=profile, seed=seed, iterations=iterations, agent=deps)
 

@@ -34,6 +34,7 @@ from evals.graders import (
     grade_plan,
 )
 from knowledge.history import default_profile
+from knowledge.kinds import KindMatcher
 from knowledge.rates import default_rates
 from knowledge.templates import load_templates
 from tools.assessment import Assessment
@@ -104,10 +105,12 @@ def offline_suite(drafter: Drafter | None = None, name: str = "offline") -> Iter
     with tempfile.TemporaryDirectory(prefix="pmpilot-evals-") as tmp:
         knowledge = LessonsService.open(Path(tmp))
         knowledge.startup()
+        templates = load_templates()
         deps = AgentDeps(
             drafter=drafter or OfflineDrafter(),
             knowledge=SharedCorpus(knowledge),
-            templates=load_templates(),
+            templates=templates,
+            kinds=KindMatcher.local(templates),
             rates=default_rates,
             today=lambda: AS_OF,
             profile=default_profile(),

@@ -28,7 +28,11 @@ Archetype = Literal[
     "workplace_m365_migration",
     "ml_feature",
     "api_integration",
+    "generic_it_delivery",
 ]
+GENERIC: Archetype = "generic_it_delivery"
+"""The template for a brief no other kind fits: a generic IT delivery lifecycle, to which the
+drafter adds a package for every scope item."""
 ARCHETYPES: tuple[str, ...] = Archetype.__args__  # type: ignore[attr-defined]
 
 LessonCategory = Literal[

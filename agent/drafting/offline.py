@@ -282,6 +282,36 @@ def _reference_fit(request: DraftRequest, template_total: float) -> tuple[float,
     return fit, note
 
 
+def _go_live(wbs: Sequence[WorkPackage]) -> WorkPackage | None:
+    return next(
+        (
+            wp
+            for wp in wbs
+            if wp.estimate is not None
+            and wp.estimate.basis == "duration"
+            and wp.estimate.pessimistic == 0
+        ),
+        None,
+    )
+
+
+def _after_go_live(wbs: Sequence[WorkPackage]) -> set[str]:
+    """The go-live milestone and every package that waits for it (hypercare, decommission): a
+    package planned before go-live must not depend on them."""
+    go_live = _go_live(wbs)
+    if go_live is None:
+        return set()
+    later = {go_live.code}
+    grew = True
+    while grew:
+        grew = False
+        for wp in wbs:
+            if wp.code not in later and any(d.predecessor in later for d in wp.depends_on):
+                later.add(wp.code)
+                grew = True
+    return later
+
+
 def _scope_gaps(request: DraftRequest, packages: Sequence[TemplatePackage]) -> list[str]:
     """Scope items the brief names that no kept package covers."""
     covered = [words(f"{p.name} {p.deliverable}") for p in packages]
@@ -400,6 +430,7 @@ class OfflineDrafter:
         if not gaps or not leaves or not summaries:
             return []
         likely = round(quantiles([wp.estimate.likely for wp in leaves if wp.estimate])[0], 1)
+        later = _after_go_live(wbs)
         out: list[WorkPackage] = []
         for i, item in enumerate(gaps, start=1):
             ws = words(item)
@@ -411,8 +442,11 @@ class OfflineDrafter:
             phase = next(s for s in summaries if overlap[s.code] == best)
             if best == 0:  # nothing alike: it is build work
                 phase = summaries[min(1, len(summaries) - 1)]
-            siblings = [wp for wp in leaves if wp.parent == phase.code] or leaves
-            anchor = max(siblings, key=lambda wp: len(ws & words(f"{wp.name} {wp.deliverable}")))
+            siblings = [wp for wp in leaves if wp.parent == phase.code and wp.code not in later]
+            anchor = max(
+                siblings or [wp for wp in leaves if wp.code not in later] or leaves,
+                key=lambda wp: len(ws & words(f"{wp.name} {wp.deliverable}")),
+            )
             name = item[:120].rstrip(" .;,")
             quoted = item in request.brief.text
             out.append(
@@ -426,7 +460,7 @@ class OfflineDrafter:
                         likely=likely,
                         pessimistic=round(likely * 2.0, 1),
                     ),
-                    depends_on=list(anchor.depends_on),
+                    depends_on=[d for d in anchor.depends_on if d.predecessor not in later],
                     source=Source(kind="brief", ref="scope", quote=item if quoted else None),
                 )
             )
@@ -440,16 +474,9 @@ class OfflineDrafter:
     @staticmethod
     def _before_go_live(wbs: list[WorkPackage], added: Sequence[WorkPackage]) -> list[WorkPackage]:
         """The go-live milestone waits for the brief-specific packages."""
-        milestones = [
-            wp
-            for wp in wbs
-            if wp.estimate is not None
-            and wp.estimate.basis == "duration"
-            and wp.estimate.pessimistic == 0
-        ]
-        if not milestones or not added:
+        go_live = _go_live(wbs)
+        if go_live is None or not added:
             return wbs
-        go_live = milestones[0]
         links = [*go_live.depends_on, *(Dependency(predecessor=wp.code) for wp in added)]
         return [wp.model_copy(update={"depends_on": links}) if wp is go_live else wp for wp in wbs]
 

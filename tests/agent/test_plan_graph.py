@@ -12,6 +12,8 @@ from agent.deps import AgentDeps
 from agent.drafting.port import DraftRequest, RiskDraft, Usage, WbsDraft
 from agent.graph import STEPS
 from agent.service import LessonsService, PlanningService
+from knowledge.kinds import KindMatcher
+from knowledge.models import GENERIC
 from tests.agent.conftest import BRIEFS
 from tests.invariants import assert_nobody_overbooked
 from tools.brief import BriefError
@@ -233,3 +235,27 @@ def test_a_brief_read_from_disk_and_stdin_alike(tmp_path: Path) -> None:
     assert not PlanningService.is_brief(b"<Project/>", "stdin")
     assert not PlanningService.is_brief(b"anything", "x.mpp")
     assert PlanningService.is_brief(b"<!-- draft -->\n# Move the CRM", "brief.md")
+
+
+def test_a_brief_of_no_known_kind_gets_the_generic_lifecycle_not_the_nearest_template(
+    offline_deps: AgentDeps,
+) -> None:
+    """By meaning (the shipped model) an RPA pilot is close to no template: the plan is the
+    generic lifecycle plus a package for each scope item, and it says so."""
+    matched = replace(offline_deps, kinds=KindMatcher.local(offline_deps.templates))
+    service = PlanningService(agent=matched, seed=11, iterations=2000)
+    plan, a = service.draft(
+        "# RPA pilot for claims\n\n"
+        "We want software robots for five back-office claims processes.\n\n"
+        "In scope:\n- process documentation of the five processes\n"
+        "- robots for claims intake and payment release\n- a robot control room\n\n"
+        "Start 15 March 2027, done by end of June 2027. Budget CHF 250'000."
+    )
+    assert plan.brief.archetype is None
+    assert any("no template is close" in x for x in a.assumptions)
+    assert {wp.source.ref.split("#")[0] for wp in plan.wbs if wp.source.kind == "template"} == {
+        GENERIC
+    }
+    names = " ".join(wp.name.lower() for wp in plan.wbs)
+    assert "process documentation" in names and "claims intake" in names
+    assert a.issues == [] and a.schedule is not None

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import knowledge.templates as templates_module
-from knowledge.models import ARCHETYPES
+from knowledge.models import ARCHETYPES, GENERIC
 from knowledge.rates import default_rates, rate_currencies, rates_basis
 from knowledge.templates import (
     Template,
@@ -242,15 +242,30 @@ def test_the_engine_accepts_the_wbs(template: Template) -> None:
     assert [wp.code for wp in wbs] == [p.code for p in template.packages]
 
 
-def test_effort_matches_past_projects(template: Template) -> None:
+@pytest.mark.parametrize("archetype", sorted(PAST))
+def test_effort_matches_past_projects(archetype: str) -> None:
     """At its reference size the template totals about what the archetype's past projects
     took, with or without the packages that only some briefs call for."""
+    template = template_for(archetype)
     past = PAST[template.archetype]
     leaves = _leaves(template)
     full = _effort(leaves)
     core = _effort([p for p in leaves if not p.when])
     assert abs(full / past - 1) <= TOLERANCE, (full, past)
     assert abs(core / past - 1) <= TOLERANCE, (core, past)
+
+
+def test_every_kind_but_the_generic_one_has_past_projects() -> None:
+    assert sorted(PAST) == sorted(a for a in ARCHETYPES if a != GENERIC)
+
+
+def test_the_generic_lifecycle_is_a_skeleton_the_scope_items_add_to() -> None:
+    """No past project is of no kind, so the generic lifecycle has no reference class: it is
+    smaller than the smallest kind's past projects, since the drafter adds a package for every
+    scope item of the brief."""
+    smallest = min(PAST.values())
+    generic = _effort(_leaves(template_for(GENERIC)))
+    assert 0.3 * smallest <= generic <= smallest
 
 
 # --- risks -------------------------------------------------------------------------------
