@@ -253,3 +253,8 @@ def test_an_ambiguous_date_follows_the_order_the_brief_writes_in() -> None:
     r = read("Start: February 1, 2027\nDeadline: 10/08/2027\n")
     assert r.brief.deadline == date(2027, 10, 8)
     assert any("month first" in a and "10 August" in a for a in r.assumptions)
+
+
+def test_a_deadline_a_stated_time_before_another_date() -> None:
+    r = read("Rollout no later than four weeks before the renewal on 1 July 2027.")
+    assert r.brief.deadline == date(2027, 6, 3)

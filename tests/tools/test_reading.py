@@ -203,3 +203,16 @@ def test_a_price_per_a_named_thing() -> None:
 def test_a_day_and_a_half_a_week() -> None:
     assert [s.value for s in find_shares("at around a day and a half a week")] == [0.3]
     assert [s.value for s in find_shares("2 and a half days a week")] == [0.5]
+
+
+def test_a_date_a_stated_time_from_another() -> None:
+    (span,) = find_dates("no later than four weeks before renewal on 1 July 2027", today=TODAY)
+    assert span.first == date(2027, 6, 3)
+    spans = find_dates(
+        "Renewal is 1 July 2027 and they want the evidence four weeks before renewal.",
+        today=TODAY,
+    )
+    assert [s.first for s in spans] == [date(2027, 7, 1), date(2027, 6, 3)]
+    (span,) = find_dates("two months after 1 March 2027", today=TODAY)
+    assert span.first == date(2027, 5, 1)
+    assert find_dates("4 weeks of hypercare after go-live", today=TODAY) == []

@@ -418,7 +418,57 @@ def _relative(text: str, spans: list[DateSpan]) -> list[DateSpan]:
         if not m.group("ref"):
             out.remove(anchor)  # "the week after 11 Jan" is one date
         out.append(DateSpan(m.start(), end, day, day, "day", text[m.start() : end]))
-    return sorted(out, key=lambda s: s.start)
+    return sorted(_offsets(text, out), key=lambda s: s.start)
+
+
+_OFFSET = re.compile(
+    rf"\b(?P<n>\d{{1,3}}|{WORD_NUMBER}|an?)\s+(?P<unit>days?|weeks?|months?)\s+"
+    r"(?P<rel>before|after|prior to|ahead of)\s+",
+    re.I,
+)
+NEAR_ANCHOR = 40
+"""How far after "four weeks before" the date it counts from may stand ("... renewal on 1 July")."""
+
+
+def _offsets(text: str, spans: list[DateSpan]) -> list[DateSpan]:
+    """ "four weeks before renewal on 1 July", "10 days after go-live on 3 May": a date a
+    stated time from the next date of the text, which it replaces."""
+    out = list(spans)
+    for m in _OFFSET.finditer(text):
+        anchor = next(
+            (s for s in out if 0 <= s.start - m.end() <= NEAR_ANCHOR and s.precision == "day"),
+            None,
+        )
+        named = anchor is None
+        if named:  # "Renewal is 1 July ... four weeks before renewal": the date named so
+            ref = re.match(r"(?:the\s+|our\s+)?([a-z][\w-]{3,})", text[m.end() :], re.I)
+            anchor = next(
+                (
+                    s
+                    for s in reversed(out)
+                    if ref
+                    and s.end <= m.start()
+                    and s.precision == "day"
+                    and ref.group(1).lower() in text[max(0, s.start - 30) : s.start].lower()
+                ),
+                None,
+            )
+        n = parse_number(m.group("n")) if m.group("n").lower() not in ("a", "an") else 1
+        if anchor is None or n is None:
+            continue
+        unit = m.group("unit").lower().rstrip("s")
+        sign = 1 if m.group("rel").lower() == "after" else -1
+        if unit == "month":
+            day = _months_after(anchor.first, int(sign * n))
+        else:
+            day = anchor.first + timedelta(days=sign * float(n) * (7 if unit == "week" else 1))
+        if named:
+            end = m.end() + len(ref.group(0)) if ref else m.end()
+            out.append(DateSpan(m.start(), end, day, day, "day", text[m.start() : end]))
+            continue
+        out.remove(anchor)
+        out.append(DateSpan(m.start(), anchor.end, day, day, "day", text[m.start() : anchor.end]))
+    return out
 
 
 def _shift(day: date, what: str, later: bool) -> date:
