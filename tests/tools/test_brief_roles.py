@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from tools.brief import read_brief
+from tools.money import Money
 from tools.reading.structure import read_structure
 
 TODAY = date(2026, 12, 7)
@@ -258,3 +259,15 @@ def test_an_ambiguous_date_follows_the_order_the_brief_writes_in() -> None:
 def test_a_deadline_a_stated_time_before_another_date() -> None:
     r = read("Rollout no later than four weeks before the renewal on 1 July 2027.")
     assert r.brief.deadline == date(2027, 6, 3)
+
+
+def test_a_unit_price_is_never_multiplied_by_its_own_digits() -> None:
+    r = read(
+        "Budget: GBP 420,000.\n\n"
+        "- Repository servers (Dell R760xd2, ~400 TB raw): GBP 59,000 each, one per DC.\n"
+        "- Switches: 12 units at GBP 4,000 each.\n"
+    )
+    costs = {c.what: c.amount for c in r.brief.non_labour}
+    assert Money.of(48_000, "GBP") in costs.values()  # 12 x 4,000
+    (servers,) = [w for w in costs if w.startswith("Repository servers")]
+    assert costs[servers] is None and "59,000 each" in servers  # no count given: no figure

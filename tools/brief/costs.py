@@ -119,7 +119,8 @@ def _unit_total(sentence: str, amount: Amount, whole: str) -> Decimal | None:
     per unit"), or, for a price per a named thing, the count the brief gives of that thing
     ("EUR 2.000 per bank" and "our 9 house banks")."""
     for m in _COUNT.finditer(sentence):
-        if m.start() <= amount.start < m.end() or m.group("noun").lower() in NOT_UNIT_COUNTS:
+        overlaps = m.start() < amount.end and amount.start < m.end()  # the price itself
+        if overlaps or m.group("noun").lower() in NOT_UNIT_COUNTS:
             continue
         n = parse_digits(m.group("n"))
         if n is not None and 1 < n < 1_000_000 and not (1900 <= n <= 2100) and n == int(n):
@@ -183,12 +184,12 @@ def _cost(
     named: Amount | None = None,
     whole: str = "",
 ) -> CostLine | None:
-    value, months = a.value, None
+    value: Decimal | None = a.value
+    months = None
     if a.per == "unit":
-        total = _unit_total(text, a, whole)
-        if total is None or any(b.per is None and b is not a for b in amounts):
+        if any(b.per is None and b is not a for b in amounts):
             return None  # the sentence gives the total as well: that one is the cost
-        value = total
+        value = _unit_total(text, a, whole)  # None: a unit price with no count to multiply
     elif a.per == "month" and (m := _MONTH_SPAN.search(text)):
         first, last = (
             _MONTHS.index(m.group("a").lower()[:3]),
@@ -203,8 +204,9 @@ def _cost(
             value = a.value * months
     per = None if months or a.per in ("unit", "year") else a.per
     outside = is_outside(text, a)
+    what = _what(text, lead, named or a) or a.text
     return CostLine(
-        _what(text, lead, named or a) or a.text,
+        what if value is not None else f"{what} ({a.text}; how many is not said)",
         value,
         a.currency or "",
         per,
@@ -382,12 +384,13 @@ def read_money(doc: Document) -> MoneyFacts:
     )
     currency = seen.most_common(1)[0][0] if seen else None
     _choose_budget(budgets, facts, currency, doc)
-    unique: dict[tuple[Decimal | None, str], CostLine] = {}
+    unique: dict[tuple[Decimal | None, str], CostLine] = {}  # (amount, currency or what)
     budget = facts.budget[0] if facts.budget else None
     for c in facts.costs:
         if c.amount is not None and c.amount == budget and c.per is None:
             continue  # the budget said again, not a cost within it
         c.currency = c.currency or (facts.budget[1] if facts.budget else "")
-        unique.setdefault((c.amount, c.currency), c)  # a cost stated twice is counted once
+        key = (c.amount, c.currency) if c.amount is not None else (None, c.what)
+        unique.setdefault(key, c)  # a cost stated twice is counted once
     facts.costs = list(unique.values())
     return facts
