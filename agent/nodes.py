@@ -109,8 +109,9 @@ class PlanNodes:
         lifecycle (never the nearest wrong template)."""
         if reading.brief.archetype in self.deps.templates:
             return reading.brief.archetype, None
-        said = any("generic IT delivery lifecycle" in a for a in reading.assumptions)
-        return GENERIC, None if said else (
+        # intake decided by meaning and said why; otherwise say it here
+        by_meaning_said = self.deps.kinds is not None and weak_cues(reading.archetype_scores)
+        return GENERIC, None if by_meaning_said else (
             "the brief matches no kind of project we have a template for; planned as a generic"
             " IT delivery lifecycle with a package for every scope item"
         )

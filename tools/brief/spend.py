@@ -41,7 +41,6 @@ _TAIL = re.compile(
 NO_DAY = date(2000, 1, 1)
 """Only whether a part holds a date matters here, not which one."""
 MAX_WHAT = 120
-MIN_WORDS = 1
 MAX_WORDS = 12
 
 
@@ -76,7 +75,7 @@ def _is_budget_line(sentence: str, label: str | None, section: str) -> bool:
     return (
         bool(label and label_is(label, "budget"))
         or label_is(section, "budget")
-        or has(sentence, ["budget", "funding", "funded", "approved"])
+        or has(sentence, _SPEND["budget_words"])
     )
 
 
@@ -89,7 +88,7 @@ def read_unpriced(doc: Document, facts: MoneyFacts, scope: list[str]) -> list[Co
     def add(what: str, in_budget: bool, quote: str) -> None:
         nouns = _nouns(what)
         words = what.split()
-        if not nouns or not MIN_WORDS <= len(words) <= MAX_WORDS:
+        if not nouns or len(words) > MAX_WORDS:
             return
         if has(what, _SPEND["labour"]) or _CLAUSE_START.match(what):
             return
