@@ -20,6 +20,7 @@ from tools.brief.kinds import by_meaning, weak_cues
 from tools.domain import Budget, Plan, RateCard, RiskRegister
 from tools.expenses import cost_items
 from tools.roster import build_team
+from tools.sizing import effort_total, evidence_of, scale_efforts, scale_risks, size
 from tools.validation import validate_wbs
 
 DEFAULT_CURRENCY = "USD"
@@ -146,7 +147,11 @@ class PlanNodes:
             start=start,
             team=team,
             rate_card=RateCard(currency=currency, hourly=hourly),
-            budget=Budget(limit=brief.budget) if brief.budget else None,
+            budget=(
+                Budget(limit=brief.budget, internal_labour=brief.budget_internal_labour)
+                if brief.budget
+                else None
+            ),
             non_labour=costs,
             assumptions=[*reading.assumptions, *notes],
         )
@@ -171,14 +176,25 @@ class PlanNodes:
         )
 
     def draft_wbs(self, state: PlanState) -> dict:
+        """The drafter proposes packages and estimates; the engine sizes them, weighing the
+        proposal against the size the brief implies (tools.sizing)."""
         draft = self.deps.drafter.draft_wbs(self._request(state))
         plan = state["plan"]
+        notes = list(draft.assumptions)
+        wbs, factor = draft.wbs, 1.0
+        if "base" not in state:  # a re-draft keeps what the plan was sized at
+            keep = {wp.code for wp in state.get("locked", [])}
+            hours = plan.calendar.hours_per_day
+            stated = bool({"team", "team_size"} & plan.brief.quotes.keys())
+            sizing = size(effort_total(wbs, hours, keep), evidence_of(plan, stated_team=stated))
+            wbs, factor = scale_efforts(wbs, sizing.factor, keep), sizing.factor
+            if note := sizing.explain():
+                notes.append(note)
         base = [a for a in plan.assumptions if a not in state.get("draft_notes", [])]
         return {
-            "plan": _plan(
-                plan, wbs=draft.wbs, assumptions=list(dict.fromkeys([*base, *draft.assumptions]))
-            ),
-            "draft_notes": draft.assumptions,
+            "plan": _plan(plan, wbs=wbs, assumptions=list(dict.fromkeys([*base, *notes]))),
+            "draft_notes": notes,
+            "size_factor": factor,
             "loop_step": 1,
         }
 
@@ -189,10 +205,11 @@ class PlanNodes:
     def propose_risks(self, state: PlanState) -> dict:
         plan = state["plan"]
         draft = self.deps.drafter.propose_risks(self._request(state), plan.wbs)
+        risks = scale_risks(draft.risks, state.get("size_factor", 1.0))
         return {
             "plan": _plan(
                 plan,
-                risks=RiskRegister(risks=draft.risks),
+                risks=RiskRegister(risks=risks),
                 assumptions=list(dict.fromkeys([*plan.assumptions, *draft.assumptions])),
             )
         }

@@ -43,6 +43,8 @@ class PlanState(TypedDict, total=False):
     draft_notes: list[str]
     """The assumptions of the latest draft (replaced, not added to, on a repair)."""
     issues: list[WbsIssue]
+    size_factor: float
+    """What the engine scaled the draft's efforts by (tools.sizing); risks scale with them."""
     loop_step: Annotated[int, operator.add]
     stage: Levelled
     forecast: PlanForecast | None

@@ -309,10 +309,13 @@ def total_effort_days(plan: Plan, a: Assessment) -> Decimal:
 def total_cost(a: Assessment) -> Decimal | None:
     """What the plan says the project costs, the same measure for every case: the P80 cost
     (labour, non-labour and the risks' contingency), or the budget check's total without a
-    forecast."""
+    forecast; plus the team's own time where the budget does not pay for it."""
+    own = Decimal(0)
+    if a.budget_check is not None and a.budget_check.uncharged_labour is not None:
+        own = a.budget_check.uncharged_labour.amount
     if a.forecast is not None:
-        return a.forecast.p80_cost.amount
-    return None if a.budget_check is None else a.budget_check.total.amount
+        return a.forecast.p80_cost.amount + own
+    return None if a.budget_check is None else a.budget_check.total.amount + own
 
 
 def elapsed_weeks(a: Assessment) -> Decimal | None:
@@ -321,10 +324,15 @@ def elapsed_weeks(a: Assessment) -> Decimal | None:
     return Decimal((a.schedule.finish - a.schedule.start).days) / 7
 
 
+RANGE_SLACK = (Decimal("0.8"), Decimal("1.25"))
+"""A total is credible within 0.8x the low and 1.25x the high end of a seasoned PM's range:
+two PMs' ranges for the same brief differ by about that much."""
+
+
 def _within(name: str, value: Decimal | None, bounds: Bounds, unit: str = "") -> Grade:
     if value is None:
         return Grade(0.0, [f"{name}: the plan has none"])
-    ok = bounds.low <= value <= bounds.high
+    ok = bounds.low * RANGE_SLACK[0] <= value <= bounds.high * RANGE_SLACK[1]
     detail = f"{name} {value:.0f}{unit}, PM's range {bounds.low:.0f}-{bounds.high:.0f}{unit}"
     return Grade(1.0 if ok else 0.0, [] if ok else [detail])
 

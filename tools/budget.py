@@ -7,7 +7,10 @@ Decimal to 0.01 h.
 The cost build-up, in the plan's currency (the rate card's):
 
     labour              sum of labour lines; a line is one role on one leaf work package:
-                        hours x hourly rate
+                        hours x hourly rate; when the budget does not pay for the team's
+                        own time (`Budget.internal_labour` false), only the hours of
+                        external members (`Member.external`) and of roles nobody on the
+                        team fills: the rest is `uncharged_labour`, shown, never summed
     non-labour          sum of plan.non_labour items
     subtotal            labour + non-labour
     contingency         the argument (from risk EMV or the Monte Carlo spread)
@@ -150,6 +153,7 @@ def check_budget(plan: Plan, contingency_reserve: Money) -> BudgetCheck:
         budget=limit,
         variance=limit - base.total,
         options=options,
+        uncharged_labour=None if budget.internal_labour else costing.uncharged_labour(),
     )
 
 
@@ -177,10 +181,20 @@ class _Costing:
 
     currency: str
     rates: dict[str, Decimal]  # role_key -> hourly rate
-    lines: tuple[_Line, ...]
+    lines: tuple[_Line, ...]  # what the budget pays
     items: tuple[Money, ...]  # non-labour items, rounded, in plan order
     contingency: Money  # rounded
     management_reserve_pct: Decimal
+    uncharged: tuple[_Line, ...] = ()  # the team's own time a budget does not pay
+
+    def uncharged_labour(self) -> Money:
+        return _sum(
+            (
+                Money(amount=line.hours * self.rates[line.role], currency=self.currency).rounded()
+                for line in self.uncharged
+            ),
+            self.currency,
+        )
 
     def labour(
         self, drop: frozenset[str] = frozenset(), remap: Mapping[str, str] | None = None
@@ -219,13 +233,34 @@ def _budget_of(plan: Plan) -> Budget:
     if plan.budget is not None:
         return plan.budget
     if plan.brief.budget is not None:
-        return Budget(limit=plan.brief.budget)
+        return Budget(limit=plan.brief.budget, internal_labour=plan.brief.budget_internal_labour)
     raise MissingBudgetError("the plan has no budget and its brief states none")
 
 
 def _threshold(budget: Budget) -> Decimal:
     """The total above which a plan is at risk: limit x (1 - margin / 100), not rounded."""
     return budget.limit.rounded().amount * (1 - budget.at_risk_margin_pct / Decimal(100))
+
+
+HOURS = Decimal("0.01")
+
+
+def charged_shares(plan: Plan, budget: Budget) -> dict[str, Decimal]:
+    """Share of each role's hours the budget pays, by role_key: all of them, unless the
+    budget does not pay for the team's own time; then the external members' share of the
+    role's capacity (a role nobody on the team fills is bought in, so paid in full)."""
+    if budget.internal_labour:
+        return {}
+    total: dict[str, Decimal] = {}
+    bought: dict[str, Decimal] = {}
+    for m in plan.team.members:
+        share = Decimal(str(m.availability)) / len(m.roles)
+        for role in m.roles:
+            key = role_key(role)
+            total[key] = total.get(key, Decimal(0)) + share
+            if m.external:
+                bought[key] = bought.get(key, Decimal(0)) + share
+    return {key: bought.get(key, Decimal(0)) / t for key, t in total.items() if t > 0}
 
 
 def _costing(plan: Plan, contingency_reserve: Money, budget: Budget) -> _Costing:
@@ -243,7 +278,9 @@ def _costing(plan: Plan, contingency_reserve: Money, budget: Budget) -> _Costing
         raise ValueError("at_risk_margin_pct must be between 0 and 100")
 
     rates = _rates(plan)
+    charged = charged_shares(plan, budget)
     lines: list[_Line] = []
+    uncharged: list[_Line] = []
     missing: dict[str, list[str]] = {}
     for wp in leaves(plan.wbs):
         merged: dict[str, Decimal] = {}
@@ -257,13 +294,18 @@ def _costing(plan: Plan, contingency_reserve: Money, budget: Budget) -> _Costing
                     codes.append(wp.code)
                 continue
             merged[key] = merged.get(key, Decimal(0)) + h
-        lines.extend(_Line(wp.code, key, h) for key, h in merged.items())
+        for key, h in merged.items():
+            paid = (h * charged.get(key, Decimal(1))).quantize(HOURS)
+            lines.append(_Line(wp.code, key, paid))
+            if paid < h:
+                uncharged.append(_Line(wp.code, key, h - paid))
     if missing:
         raise MissingRateError(missing)
     return _Costing(
         currency=currency,
         rates=rates,
         lines=tuple(lines),
+        uncharged=tuple(uncharged),
         items=tuple(counted_amount(item, currency) for item in plan.non_labour),
         contingency=contingency_reserve.rounded(),
         management_reserve_pct=budget.management_reserve_pct,
@@ -501,6 +543,7 @@ __all__ = [
     "MissingBudgetError",
     "MissingRateError",
     "Verdict",
+    "charged_shares",
     "check_budget",
     "role_key",
     "verdict_for",
@@ -522,11 +565,15 @@ def project_level_costs(plan: Plan) -> list[CostItem]:
 
 
 def package_costs(plan: Plan) -> dict[str, Money]:
-    """Budget at completion of each leaf: its labour at the rate card plus the non-labour items
-    tied to it. An item tied to a summary is allocated over its leaves by their labour (to the
+    """Budget at completion of each leaf: its labour at the rate card (what the budget pays of
+    it) plus the non-labour items tied to it. An item tied to a summary is allocated over its leaves by their labour (to the
     cent); items tied to no package stay at project level and are not in any leaf's budget."""
     currency = plan.rate_card.currency
-    costing = _costing(plan, Money.zero(currency), Budget(limit=Money.zero(currency)))
+    paid_by = _budget_of(plan) if plan.budget or plan.brief.budget else None
+    internal = paid_by.internal_labour if paid_by else True
+    costing = _costing(
+        plan, Money.zero(currency), Budget(limit=Money.zero(currency), internal_labour=internal)
+    )
     costs = {wp.code: Money.zero(currency) for wp in leaves(plan.wbs)}
     for line in costing.lines:
         amount = line.hours * costing.rates[line.role]

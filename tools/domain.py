@@ -110,6 +110,9 @@ class Member(Strict):
     seniority: Seniority = "mid"
     availability: float = Field(default=1.0, ge=0.1, le=1.0)
     """Share of a full-time person, in tenths (levelling counts capacity in tenths)."""
+    external: bool = False
+    """A contractor, consultant or vendor's person: paid from the project's budget even when
+    the budget does not pay for the organisation's own staff."""
     calendar: Calendar | None = None
     absences: list[Absence] = Field(default_factory=list)
 
@@ -223,6 +226,10 @@ class Budget(Strict):
     limit: Money
     management_reserve_pct: Annotated[Amount, Field(ge=0, le=100)] = Decimal("5")
     at_risk_margin_pct: Annotated[Amount, Field(ge=0, le=100)] = Decimal("5")
+    internal_labour: bool = True
+    """Whether the budget pays for the team's own time. An "external spend only" budget does
+    not: the check then counts the labour of external members (and of roles nobody on the
+    team fills), and shows the internal labour beside it, uncounted."""
 
 
 class BudgetOption(Strict):
@@ -244,6 +251,9 @@ class BudgetCheck(Strict):
     budget: Money
     variance: Money
     options: list[BudgetOption] = Field(default_factory=list)
+    uncharged_labour: Money | None = None
+    """The team's own time at the rate card, when the budget does not pay for it: part of
+    what the project costs, not of what the budget is checked against."""
 
     @model_validator(mode="before")
     @classmethod
@@ -427,6 +437,8 @@ class ProjectBrief(Strict):
     start: Day | None = None
     deadline: Day | None = None
     budget: Money | None = None
+    budget_internal_labour: bool = True
+    """False when the brief says the budget does not pay for the team's own time."""
     team_size: int | None = Field(default=None, ge=1, le=1000)
     roles: list[Name] = Field(default_factory=list)
     technologies: list[Name] = Field(default_factory=list)

@@ -162,6 +162,12 @@ def _budget(a: Assessment) -> list[str]:
         f"| **Total** | **{b.total}** |",
         "",
     ]
+    if b.uncharged_labour is not None:
+        lines += [
+            f"The budget does not pay for the team's own time: {b.uncharged_labour} of internal"
+            " labour at the rate card is part of what the project costs, not of this check.",
+            "",
+        ]
     lines += _costs(a)
     if b.options:
         lines += ["Options to get back under budget:", ""]

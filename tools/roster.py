@@ -47,6 +47,7 @@ def build_team(
                 roles=[role],
                 availability=cue.availability if cue else 1.0,
                 absences=list(cue.absences) if cue else [],
+                external=cue.external if cue else False,
             )
         )
 

@@ -43,10 +43,12 @@ from tools.domain import (
     CostItem,
     Dependency,
     Estimate,
+    Member,
     Plan,
     ProjectBrief,
     RateCard,
     RoleDemand,
+    Team,
     WorkPackage,
 )
 from tools.estimating import role_hours
@@ -116,7 +118,7 @@ def make_plan(
         non_labour=NON_LABOUR if non_labour is None else non_labour,
         budget=Budget(
             limit=Money.of(limit, currency),
-            **{k: Decimal(v) for k, v in budget.items()},  # type: ignore[arg-type]
+            **{k: v if isinstance(v, bool) else Decimal(v) for k, v in budget.items()},  # type: ignore[arg-type]
         ),
     )
 
@@ -633,3 +635,39 @@ def test_properties_of_every_budget_check(plan: Plan, contingency: Decimal) -> N
             assert option.schedule_effect_days == 0.0
     keys = [(-o.saving.amount, o.description) for o in check.options]
     assert keys == sorted(keys)
+
+
+# --- a budget that does not pay for the team's own time ---------------------------------------
+
+
+def _team(*members: tuple[str, str, float, bool]) -> Team:
+    return Team(
+        members=[
+            Member(id=f"m{i}", name=name, roles=[role], availability=share, external=external)
+            for i, (name, role, share, external) in enumerate(members)
+        ]
+    )
+
+
+def test_external_spend_only_budget_counts_external_people_and_unfilled_roles() -> None:
+    plan = make_plan("30000", internal_labour=False).model_copy(  # type: ignore[arg-type]
+        update={
+            "team": _team(
+                ("Ana", "Senior Developer", 1.0, False),
+                ("Ben", "developer", 1.0, False),
+                ("Cy", "developer", 1.0, True),  # a contractor: half the developer capacity
+            )
+        }
+    )
+    check = check_budget(plan, CONTINGENCY)
+    # senior developer: internal, not paid (80 h x 150 = 12,000 uncharged)
+    # developer: half of (40 + 16 + 16) h x 100 = 3,600 paid, 3,600 uncharged
+    # tester: nobody on the team is one, so it is bought in: 32 h x 80 = 2,560 paid
+    assert check.labour == USD("6160.00")
+    assert check.uncharged_labour == USD("15600.00")
+    assert check.labour + check.uncharged_labour == check_budget(make_plan(), CONTINGENCY).labour
+
+
+def test_a_budget_that_pays_for_everyone_has_no_uncharged_labour() -> None:
+    check = check_budget(make_plan("30000"), CONTINGENCY)
+    assert check.uncharged_labour is None

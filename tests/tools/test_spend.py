@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tools.brief import read_brief
 from tools.money import Money
 
@@ -62,3 +64,33 @@ def test_bought_things_in_scope_are_listed() -> None:
         "In scope: Okta tenant, SSO for 60 apps, FIDO2 keys for ~150 admins, a pen test.\n"
     )
     assert {w for w, _, _ in got} == {"FIDO2 keys for ~150 admins", "pen test"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Budget: GBP 200k, external spend only (licences and the partner).",
+        "We have EUR 90,000 for the project. Internal staff time is not charged to it.",
+        "The budget is $250k; our own time is BAU and not cross-charged.",
+        "Budget 1.2m SEK - headcount isn't charged to projects here.",
+    ],
+)
+def test_a_budget_for_external_spend_only_is_read(sentence: str) -> None:
+    brief = read_brief(f"Move the file servers to SharePoint.\n\n{sentence}", today=TODAY).brief
+    assert brief.budget is not None
+    assert brief.budget_internal_labour is False
+    assert "budget_internal_labour" in brief.quotes
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Budget: EUR 400k, covering internal and external costs.",
+        "Budget: USD 300k. Staff training is not included in the scope.",
+        "Budget: USD 300k including internal time at USD 500/day.",
+    ],
+)
+def test_a_budget_that_pays_for_the_team_is_read_as_such(sentence: str) -> None:
+    brief = read_brief(f"Move the file servers to SharePoint.\n\n{sentence}", today=TODAY).brief
+    assert brief.budget is not None
+    assert brief.budget_internal_labour is True

@@ -35,6 +35,8 @@ class PersonCue(_Reading):
     count: int = 1
     rate: Money | None = None
     per: str | None = None
+    external: bool = False
+    """A contractor, consultant or partner's person, not staff."""
 
 
 class Freeze(_Reading):

@@ -13,7 +13,7 @@ from tools.brief.dates import DateFacts, read_dates
 from tools.brief.drivers import find_technologies, read_drivers
 from tools.brief.kinds import score_archetypes
 from tools.brief.model import BriefReading, Freeze, PersonCue
-from tools.brief.spend import read_unpriced
+from tools.brief.spend import read_internal_excluded, read_unpriced
 from tools.brief.team import PersonRead
 from tools.brief.team import read_team as read_people
 from tools.brief.team_lines import read_team
@@ -62,6 +62,13 @@ def read_brief(
     for line in [*facts.assumptions, *money.assumptions]:
         notes.assume(line)
     budget = _budget(money, notes)
+    internal_excluded = read_internal_excluded(structure) if budget else None
+    if internal_excluded:
+        notes.quotes.setdefault("budget_internal_labour", internal_excluded)
+        notes.assume(
+            "the budget does not pay for the team's own time; the budget check counts only"
+            f" external people and non-labour costs ('{clip(internal_excluded, 160)}')"
+        )
     old_dates = _old_dates(doc, facts, facts.start or next_monday(today))
     team = read_people(structure, archetype, facts.absences)
     if team.listed:
@@ -131,6 +138,7 @@ def read_brief(
         start=start,
         deadline=deadline,
         budget=budget,
+        budget_internal_labour=not internal_excluded,
         team_size=team_size,
         roles=list(dict.fromkeys(p.role for p in people)),
         technologies=technologies,
@@ -200,6 +208,7 @@ def _cue(p: PersonRead) -> PersonCue:
         count=p.count,
         rate=Money.of(Decimal(str(p.rate[0])), p.rate[1]) if p.rate and p.rate[1] else None,
         per=p.rate[2] if p.rate and p.rate[1] else None,
+        external=p.contractor,
     )
 
 

@@ -128,3 +128,24 @@ def read_unpriced(doc: Document, facts: MoneyFacts, scope: list[str]) -> list[Co
             if has(part, _SPEND["hard"]):
                 add(_clean(part), True, item)
     return found
+
+
+def read_internal_excluded(doc: Document) -> str | None:
+    """The words saying the budget does not pay for the team's own time ("external spend
+    only", "internal staff time is not charged to the project", "headcount isn't charged"):
+    the budget check then counts only what it pays for."""
+    for s in sentences(doc, include_headings=False):
+        text = s.text(doc)
+        for clause in re.split(r"[;,.]\s|\s[—–-]\s|\(|\)", text):
+            if has(clause, _SPEND["internal"]) and has(clause, _SPEND["not_charged"]):
+                return text.strip()[:300]
+        if (
+            has(text, _SPEND["external_only"])
+            and not re.search(r"\binternal\s+(?:and|&)\s+external\b", text, re.I)
+            and (
+                _is_budget_line(text, s.line.label, s.line.section)
+                or bool(find_amounts(text, bare=True))
+            )
+        ):
+            return text.strip()[:300]
+    return None
