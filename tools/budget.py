@@ -566,8 +566,9 @@ def project_level_costs(plan: Plan) -> list[CostItem]:
 
 def package_costs(plan: Plan) -> dict[str, Money]:
     """Budget at completion of each leaf: its labour at the rate card (what the budget pays of
-    it) plus the non-labour items tied to it. An item tied to a summary is allocated over its leaves by their labour (to the
-    cent); items tied to no package stay at project level and are not in any leaf's budget."""
+    it) plus the non-labour items tied to it. An item tied to a summary is allocated over its
+    leaves by their labour (to the cent); items tied to no package stay at project level and
+    are not in any leaf's budget."""
     currency = plan.rate_card.currency
     paid_by = _budget_of(plan) if plan.budget or plan.brief.budget else None
     internal = paid_by.internal_labour if paid_by else True

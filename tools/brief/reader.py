@@ -31,7 +31,7 @@ from tools.brief.words import MAX_TEXT
 from tools.domain import Absence, BriefCost, BriefDate, BriefPerson, ProjectBrief
 from tools.money import MAX_AMOUNT, Money
 from tools.reading.dates import Order
-from tools.reading.structure import read_structure
+from tools.reading.structure import Document, read_structure
 
 
 def read_brief(
@@ -62,13 +62,7 @@ def read_brief(
     for line in [*facts.assumptions, *money.assumptions]:
         notes.assume(line)
     budget = _budget(money, notes)
-    internal_excluded = read_internal_excluded(structure) if budget else None
-    if internal_excluded:
-        notes.quotes.setdefault("budget_internal_labour", internal_excluded)
-        notes.assume(
-            "the budget does not pay for the team's own time; the budget check counts only"
-            f" external people and non-labour costs ('{clip(internal_excluded, 160)}')"
-        )
+    internal_excluded = _internal_excluded(structure, notes) if budget else False
     old_dates = _old_dates(doc, facts, facts.start or next_monday(today))
     team = read_people(structure, archetype, facts.absences)
     if team.listed:
@@ -186,6 +180,17 @@ def _budget(money: MoneyFacts, notes: _Notes) -> Money | None:
         notes.assume(f"the budget read ({amount:,.0f} {currency}) is {size}; assumed none")
         return None
     return Money.of(amount, currency)
+
+
+def _internal_excluded(structure: Document, notes: _Notes) -> bool:
+    quote = read_internal_excluded(structure)
+    if quote:
+        notes.quotes.setdefault("budget_internal_labour", quote)
+        notes.assume(
+            "the budget does not pay for the team's own time; the budget check counts only"
+            f" external people and non-labour costs ('{clip(quote, 160)}')"
+        )
+    return bool(quote)
 
 
 def _old_dates(doc: _Doc, facts: DateFacts, start: date) -> _Dates:
