@@ -62,7 +62,6 @@ def read_brief(
     for line in [*facts.assumptions, *money.assumptions]:
         notes.assume(line)
     budget = _budget(money, notes)
-    internal_excluded = _internal_excluded(structure, notes) if budget else False
     old_dates = _old_dates(doc, facts, facts.start or next_monday(today))
     team = read_people(structure, archetype, facts.absences)
     if team.listed:
@@ -132,7 +131,7 @@ def read_brief(
         start=start,
         deadline=deadline,
         budget=budget,
-        budget_internal_labour=not internal_excluded,
+        budget_internal_labour=not (budget and _internal_excluded(structure, notes)),
         team_size=team_size,
         roles=list(dict.fromkeys(p.role for p in people)),
         technologies=technologies,
