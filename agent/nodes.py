@@ -20,8 +20,18 @@ from tools.brief.kinds import by_meaning, weak_cues
 from tools.domain import Budget, Plan, RateCard, RiskRegister
 from tools.expenses import cost_items
 from tools.roster import build_team
-from tools.sizing import effort_total, evidence_of, scale_efforts, scale_risks, size
+from tools.sizing import (
+    effort_total,
+    evidence_of,
+    rebalance,
+    role_demand,
+    role_factors,
+    scale_efforts,
+    scale_risks,
+    size,
+)
 from tools.validation import validate_wbs
+from tools.wbs import mark_level_of_effort
 
 DEFAULT_CURRENCY = "USD"
 
@@ -181,7 +191,7 @@ class PlanNodes:
         draft = self.deps.drafter.draft_wbs(self._request(state))
         plan = state["plan"]
         notes = list(draft.assumptions)
-        wbs, factor = draft.wbs, 1.0
+        wbs, factor = mark_level_of_effort(draft.wbs), 1.0
         if "base" not in state:  # a re-draft keeps what the plan was sized at
             keep = {wp.code for wp in state.get("locked", [])}
             hours = plan.calendar.hours_per_day
@@ -190,6 +200,15 @@ class PlanNodes:
             wbs, factor = scale_efforts(wbs, sizing.factor, keep), sizing.factor
             if note := sizing.explain():
                 notes.append(note)
+            if stated:
+                capacity = _capacity(plan)
+                moved = role_factors(role_demand(wbs, hours, keep), capacity)
+                wbs = rebalance(wbs, moved, keep, capacity)
+                if shifted := {r: f for r, f in moved.items() if abs(f - 1) >= 0.1}:
+                    notes.append(
+                        "work leaned toward the team the brief commits: "
+                        + ", ".join(f"{r} x{f:.2f}" for r, f in sorted(shifted.items()))
+                    )
         base = [a for a in plan.assumptions if a not in state.get("draft_notes", [])]
         return {
             "plan": _plan(plan, wbs=wbs, assumptions=list(dict.fromkeys([*base, *notes]))),

@@ -33,7 +33,7 @@ from tools.money import Money
 from tools.risk import DEFAULT_MATRIX, RiskMatrix, contingency_reserve, rank
 from tools.scheduling import schedule
 from tools.validation import WbsIssue, validate_wbs
-from tools.wbs import leaves
+from tools.wbs import leaves, network_plan, span_level_of_effort
 
 ENGINE_VERSION = "0.1.0"
 
@@ -194,21 +194,21 @@ def schedule_stage(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> L
     issues = validate_wbs(plan.wbs, plan.calendar)
     if issues:
         return Levelled(issues=issues)
-    sched = schedule(plan)
+    net = network_plan(plan)  # level-of-effort work spans the rest, it is not in the network
+    sched = span_level_of_effort(plan, schedule(net))
     if not plan.team.members:
         note = "not levelled: the plan names no team, so the schedule assumes unlimited people"
         return Levelled(issues=[], schedule=sched, notes=[note])
-    levelled = level_plan(plan, time_limit_s=time_limit_s, seed=seed)
+    levelled = level_plan(net, time_limit_s=time_limit_s, seed=seed)
     view = LevellingView(
         method=levelled.method,
         optimal=levelled.optimal,
         unlevelled_finish=sched.finish,
         findings=levelled.findings,
     )
-    notes = _deadline_notes(plan, levelled.schedule)
-    return Levelled(
-        issues=[], schedule=levelled.schedule, levelled=levelled, levelling=view, notes=notes
-    )
+    spanned = span_level_of_effort(plan, levelled.schedule)
+    notes = _deadline_notes(plan, spanned)
+    return Levelled(issues=[], schedule=spanned, levelled=levelled, levelling=view, notes=notes)
 
 
 def _deadline_notes(plan: Plan, sched: Schedule) -> list[str]:

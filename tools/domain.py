@@ -179,6 +179,9 @@ class WorkPackage(Strict):
     optional: bool = False
     locked: bool = False
     start_no_earlier_than: Day | None = None
+    level_of_effort: bool = False
+    """Ongoing work (project management) that spans the work it supports: it takes no place
+    in the network and no capacity in levelling, never sets the finish, and costs its effort."""
     source: Source = Field(default_factory=lambda: Source(kind="assumption"))
 
 

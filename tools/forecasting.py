@@ -63,6 +63,8 @@ def calibrates(profile: CalibrationProfile | None, wp: WorkPackage, plan: Plan) 
     est = wp.estimate
     if profile is None or est is None or est.basis != "effort" or est.likely <= 0:
         return False
+    if wp.level_of_effort:
+        return False
     return not calibrate(profile, est, hours_per_day=plan.calendar.hours_per_day).extrapolated
 
 
@@ -107,9 +109,12 @@ def _tasks(plan: Plan, levelled: LevelledPlan | None, profile: CalibrationProfil
     links = leaf_links(plan.wbs)
     tasks: list[Task] = []
     for wp in packages:
+        cost = costs[wp.code].minor_units() if wp.code in costs else 0
+        if wp.level_of_effort:  # spans the rest: no time of its own, its cost as planned
+            tasks.append(Task(duration=ThreePoint(0.0, 0.0, 0.0), fixed_cents=cost, code=wp.code))
+            continue
         stretch = _stretch(wp, plan, levelled)
         mean_days = duration_days(wp, cal) * stretch
-        cost = costs[wp.code].minor_units() if wp.code in costs else 0
         labour = labour_only[wp.code].minor_units() if wp.code in labour_only else 0
         tied = cost - labour
         release = 0.0

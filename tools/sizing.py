@@ -16,13 +16,13 @@ Pure: the caller passes the plan's facts; nothing here reads a clock or a file.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from tools.budget import counted_amount
 from tools.calendar import working_days_between
-from tools.domain import Estimate, MoneyRange, Plan, Range, Risk, WorkPackage
+from tools.domain import Estimate, MoneyRange, Plan, Range, Risk, RoleDemand, WorkPackage
 
 FOCUS = 0.7
 """Share of a committed team's working time that goes into planned work (the rest is
@@ -37,6 +37,9 @@ MIN_LABOUR_SHARE = 0.2
 the labour's size (a hardware budget)."""
 CENT = Decimal("0.01")
 FACTOR_RANGE = (0.1, 3.0)
+ROLE_WEIGHT = 0.3
+"""Weight of the template's mix of roles against the mix of the team the brief commits, in
+log space: a PM staffs a team in proportion to the work they expect of each role."""
 """The most the brief's size may shrink or grow the bottom-up effort."""
 
 
@@ -193,4 +196,88 @@ def scale_risks(risks: Sequence[Risk], factor: float) -> list[Risk]:
                 currency=c.currency,
             )
         out.append(r.model_copy(update=update))
+    return out
+
+
+def _sized(wp: WorkPackage, keep: set[str]) -> bool:
+    return (
+        wp.estimate is not None
+        and wp.estimate.basis == "effort"
+        and bool(wp.role_demands)
+        and wp.code not in keep
+    )
+
+
+def role_demand(
+    wbs: Sequence[WorkPackage], hours_per_day: float, keep: set[str]
+) -> dict[str, float]:
+    """Expected person-days by role over the effort-based packages sizing may touch."""
+    out: dict[str, float] = {}
+    for wp in wbs:
+        if not _sized(wp, keep) or wp.estimate is None:
+            continue
+        days = expected_days(wp.estimate, hours_per_day)
+        units = sum(d.units for d in wp.role_demands)
+        for d in wp.role_demands:
+            out[d.role] = out.get(d.role, 0.0) + days * d.units / units
+    return out
+
+
+def role_factors(demand: Mapping[str, float], capacity: Mapping[str, float]) -> dict[str, float]:
+    """How much each of the team's roles' work grows or shrinks so that the work's mix leans
+    toward the team's: the total over the team's roles stays what sizing decided. Roles
+    nobody on the team fills are bought in and keep their work."""
+    team = {r: c for r, c in capacity.items() if c > 0 and demand.get(r, 0) > 0}
+    if len(team) < 2:
+        return {}
+    load, fte = sum(demand[r] for r in team), sum(team.values())
+    target = {
+        r: demand[r] ** ROLE_WEIGHT * (load * team[r] / fte) ** (1 - ROLE_WEIGHT) for r in team
+    }
+    norm = load / sum(target.values())
+    return {r: target[r] * norm / demand[r] for r in team}
+
+
+def _units(wanted: float, before: float, fte: float | None) -> float:
+    """Units after rebalancing: never more people than the team has in the role (unless the
+    package already asked for more), never none."""
+    cap = max(before, fte) if fte else 100.0
+    return round(min(max(wanted, 0.01), cap, 100.0), 3)
+
+
+def rebalance(
+    wbs: Sequence[WorkPackage],
+    factors: Mapping[str, float],
+    keep: set[str],
+    capacity: Mapping[str, float],
+) -> list[WorkPackage]:
+    """Each package's hours per role times its role's factor. Units scale with the hours, so
+    a package lasts as long as before, up to the people the team has in the role (then it
+    lasts longer); only who carries it changes."""
+    if not factors:
+        return list(wbs)
+    out = []
+    for wp in wbs:
+        e = wp.estimate
+        if not _sized(wp, keep) or e is None:
+            out.append(wp)
+            continue
+        before = sum(d.units for d in wp.role_demands)
+        grow = sum(d.units * factors.get(d.role, 1.0) for d in wp.role_demands) / before
+        demands = [
+            RoleDemand(
+                role=d.role,
+                units=_units(d.units * factors.get(d.role, 1.0), d.units, capacity.get(d.role)),
+                skills=list(d.skills),
+            )
+            for d in wp.role_demands
+        ]
+        estimate = Estimate(
+            optimistic=max(0.1, round(e.optimistic * grow, 1)),
+            likely=max(0.1, round(e.likely * grow, 1)),
+            pessimistic=max(0.1, round(e.pessimistic * grow, 1)),
+            unit=e.unit,
+            basis=e.basis,
+        )
+        out.append(wp.model_copy(update={"estimate": estimate, "role_demands": demands}))
     return out
