@@ -235,7 +235,8 @@ class PlanNodes:
 
     def schedule(self, state: PlanState) -> dict:
         d = self.deps
-        return {"stage": schedule_stage(state["plan"], time_limit_s=d.time_limit_s, seed=d.seed)}
+        stage = schedule_stage(state["plan"], time_limit_s=d.time_limit_s, seed=d.seed)
+        return {"stage": stage, "plan": stage.plan or state["plan"]}
 
     def simulate(self, state: PlanState) -> dict:
         d = self.deps

@@ -28,6 +28,7 @@ from tools.domain import (
 from tools.estimating import Pert, roll_up
 from tools.evm import BaselineItem, EarnedValue, earned_value
 from tools.forecasting import PlanForecast, forecast_plan
+from tools.freezes import MAX_ROUNDS, Clash, clashes, describe, release
 from tools.levelling import Finding, LevelledPlan, level_plan
 from tools.money import Money
 from tools.risk import DEFAULT_MATRIX, RiskMatrix, contingency_reserve, rank
@@ -60,6 +61,9 @@ class WbsRow(_Out):
     depends_on: list[str]
     optional: bool
     source: Source
+    level_of_effort: bool = False
+    start_no_earlier_than: date | None = None
+    """Set when a package waits for a date: a change freeze's end, or a person's."""
 
 
 class RiskRow(_Out):
@@ -145,6 +149,8 @@ def _wbs_row(wp: WorkPackage, totals: dict[str, Pert]) -> WbsRow:
         depends_on=[d.predecessor for d in wp.depends_on],
         optional=wp.optional,
         source=wp.source,
+        level_of_effort=wp.level_of_effort,
+        start_no_earlier_than=wp.start_no_earlier_than,
     )
 
 
@@ -186,11 +192,32 @@ class Levelled(_Out):
     levelled: LevelledPlan | None = None
     levelling: LevellingView | None = None
     notes: list[str] = []
+    plan: Plan | None = None
+    """The plan as scheduled: production-facing work held past the brief's freezes."""
 
 
 def schedule_stage(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> Levelled:
-    """Validate, then schedule: levelled against the team when there is one. A WBS with
-    issues is reported, not scheduled: its dates would mean nothing."""
+    """Validate, then schedule: levelled against the team when there is one, with
+    production-facing work held past every change freeze (tools.freezes). A WBS with issues
+    is reported, not scheduled: its dates would mean nothing."""
+    stage = _schedule_once(plan, time_limit_s=time_limit_s, seed=seed)
+    held: list[Clash] = []
+    for _ in range(MAX_ROUNDS):
+        found = clashes(plan, stage.schedule) if stage.schedule is not None else []
+        if not found:
+            break
+        plan = release(plan, found)
+        held += found
+        stage = _schedule_once(plan, time_limit_s=time_limit_s, seed=seed)
+    notes = list(stage.notes)
+    if held:
+        notes.append(describe(held))
+    if stage.schedule is not None and (left := clashes(plan, stage.schedule)):
+        notes.append("still in a change freeze after rescheduling: " + describe(left))
+    return stage.model_copy(update={"plan": plan, "notes": notes})
+
+
+def _schedule_once(plan: Plan, *, time_limit_s: float, seed: int) -> Levelled:
     issues = validate_wbs(plan.wbs, plan.calendar)
     if issues:
         return Levelled(issues=issues)
@@ -323,6 +350,7 @@ def assess(
 ) -> Assessment:
     """The whole engine in one call: schedule, forecast, risks and budget."""
     stage = schedule_stage(plan, time_limit_s=time_limit_s, seed=seed)
+    plan = stage.plan or plan
     fc = forecast_stage(plan, stage, profile=profile, iterations=iterations, seed=seed)
     return budget_stage(plan, stage, fc, seed=seed, matrix=matrix)
 

@@ -264,7 +264,8 @@ def test_chat_on_a_plan_streams_steps_then_what_changed(
     steps = [d["step"] for k, d in events if k == "step"]
     assert steps[:2] == ["interpret", "apply"] and "reassess" in steps
     [message] = [d for k, d in events if k == "message"]
-    assert [c["what"] for c in message["changes"]] == ["budget"]
+    whats = [c["what"] for c in message["changes"]]
+    assert "budget" in whats and all("budget" in w for w in whats)  # nothing else moved
     assert events[-1][0] == "done"
     state = httpx.get(f"{server.url}/v1/threads/{thread}", headers=acme).json()
     assert Decimal(state["assessment"]["budget_check"]["budget"]["amount"]) == 100000
