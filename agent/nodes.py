@@ -17,9 +17,9 @@ from tools.assessment import EngineInfo, budget_stage, forecast_stage, schedule_
 from tools.brief import BriefReading, read_brief
 from tools.brief.claims import check_claims
 from tools.brief.kinds import by_meaning, weak_cues
-from tools.domain import Budget, Plan, RateCard, RiskRegister
+from tools.domain import Budget, Calendar, Plan, RateCard, RiskRegister
 from tools.expenses import cost_items
-from tools.roster import build_team
+from tools.roster import build_team, stated_rates
 from tools.sizing import (
     effort_total,
     evidence_of,
@@ -34,6 +34,7 @@ from tools.validation import validate_wbs
 from tools.wbs import mark_level_of_effort
 
 DEFAULT_CURRENCY = "USD"
+HOURS_PER_DAY = Calendar().hours_per_day
 
 
 def _plan(plan: Plan, **update: Any) -> Plan:
@@ -147,6 +148,13 @@ class PlanNodes:
                 f"labour priced at pmpilot's default {currency} rates per role; replace them"
                 " with your organisation's rate card"
             )
+        if defaults is not None:
+            staff = (reading.staff_rate, reading.staff_rate_per) if reading.staff_rate else None
+            own, rate_notes = stated_rates(
+                team, reading.people, hourly, currency, hours_per_day=HOURS_PER_DAY, staff=staff
+            )
+            hourly.update(own)
+            notes += rate_notes
         start = brief.start or _next_monday(self.deps.today())
         costs, cost_notes = cost_items(brief, currency, start)
         notes += cost_notes

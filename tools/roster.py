@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from tools.brief import PersonCue
 from tools.domain import Member, Team
+from tools.money import Money
 
 
 def _slug(text: str) -> str:
@@ -82,3 +84,64 @@ def build_team(
             + " for the others — confirm who they are"
         )
     return Team(members=members), assumptions
+
+
+DAYS_PER: dict[str, float] = {"day": 1.0, "week": 5.0, "month": 21.0}
+"""Working days in each period a brief prices people by."""
+
+
+def stated_rates(
+    team: Team,
+    people: Sequence[PersonCue],
+    card: Mapping[str, Decimal],
+    currency: str,
+    *,
+    hours_per_day: float,
+    staff: tuple[Money, str] | None = None,
+) -> tuple[dict[str, Decimal], list[str]]:
+    """The rate card with the brief's own rates. A role's hourly rate becomes the average of
+    its members', weighted by their time: each at the rate the brief gives them, else (staff,
+    not contractors) at the rate the brief costs its own people at, else at the card's.
+    Returns the rates that changed and why."""
+    own = {p.name: p for p in people if p.name and p.rate and p.rate.currency == currency}
+    staff_hourly = None
+    if staff is not None and staff[0].currency == currency:
+        staff_hourly = _hourly(staff[0].amount, staff[1], hours_per_day)
+    by_role: dict[str, list[tuple[Member, Decimal | None]]] = {}
+    for m in team.members:
+        cue = own.get(m.name)
+        rate = None
+        if cue is not None and cue.rate is not None:
+            rate = _hourly(cue.rate.amount, cue.per or "day", hours_per_day)
+        elif staff_hourly is not None and not m.external:
+            rate = staff_hourly
+        by_role.setdefault(m.roles[0], []).append((m, rate))
+    changed: dict[str, Decimal] = {}
+    for role, group in sorted(by_role.items()):
+        if all(rate is None for _, rate in group):
+            continue
+        weight = total = Decimal(0)
+        for m, rate in group:
+            hourly = rate if rate is not None else card.get(role)
+            if hourly is not None:
+                share = Decimal(str(m.availability))
+                weight += share
+                total += hourly * share
+        if weight:
+            changed[role] = (total / weight).quantize(Decimal("0.01"))
+    notes = []
+    if changed:
+        listed = ", ".join(f"{r} {v}" for r, v in sorted(changed.items()))
+        source = [f"{n} {p.rate} per {p.per or 'day'}" for n, p in own.items()]
+        if staff_hourly is not None and staff is not None:
+            source.insert(0, f"own people at {staff[0]} per {staff[1]}")
+        notes.append(
+            f"hourly rates from the brief ({'; '.join(source)[:300]}): {listed} {currency}"
+        )
+    return changed, notes
+
+
+def _hourly(amount: Decimal, per: str, hours_per_day: float) -> Decimal:
+    if per == "hour":
+        return amount
+    return amount / (Decimal(str(DAYS_PER.get(per, 1.0))) * Decimal(str(hours_per_day)))

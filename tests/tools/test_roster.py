@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from tools.brief import PersonCue
+from tools.brief import PersonCue, read_brief
 from tools.domain import Absence
-from tools.roster import build_team
+from tools.money import Money
+from tools.roster import build_team, stated_rates
 
 USUAL = ["project manager", "dba", "developer", "tester"]
 
@@ -38,3 +40,48 @@ def test_no_team_at_all_gets_the_usual_one_said_as_an_assumption() -> None:
     assert [m.roles[0] for m in team.members] == USUAL
     assert notes[0].startswith("the brief gives no team; assumed the usual mix")
     assert len({m.id for m in team.members}) == len(team.members)
+
+
+CARD = {"developer": Decimal("100"), "tester": Decimal("80"), "dba": Decimal("120")}
+
+
+def test_the_briefs_rates_override_the_card_weighted_by_time() -> None:
+    people = [
+        PersonCue(name="Ana", role="developer", rate=Money.of("520", "EUR"), per="day"),
+        PersonCue(name="Ben", role="developer", availability=0.5),
+        PersonCue(name="Cy", role="dba", rate=Money.of("90", "EUR"), per="hour"),
+        PersonCue(name="Dee", role="tester", rate=Money.of("50", "USD"), per="hour"),
+    ]
+    team, _ = build_team(people, ["developer"], None)
+    rates, notes = stated_rates(team, people, CARD, "EUR", hours_per_day=8.0)
+    # Ana at 520/8 = 65 full time, Ben at the card's 100 half time: (65 + 50) / 1.5
+    assert rates["developer"] == Decimal("76.67")
+    assert rates["dba"] == Decimal("90.00")
+    assert "tester" not in rates  # a rate in another currency is not the plan's
+    assert notes and "Ana EUR 520.00 per day" in notes[0]
+
+
+def test_the_rate_for_own_people_prices_staff_but_not_contractors() -> None:
+    people = [
+        PersonCue(name="Ana", role="developer"),
+        PersonCue(name="Kai", role="developer", external=True),
+        PersonCue(name="Tia", role="tester"),
+    ]
+    team, _ = build_team(people, ["developer"], None)
+    staff = (Money.of("480", "EUR"), "day")
+    rates, _ = stated_rates(team, people, CARD, "EUR", hours_per_day=8.0, staff=staff)
+    assert rates["tester"] == Decimal("60.00")  # 480 / 8
+    assert rates["developer"] == Decimal("80.00")  # Ana at 60, Kai (a contractor) at the card's 100
+    assert "dba" not in rates  # nobody on the team: bought in at the card's rate
+
+
+def test_the_staff_rate_is_read_from_the_brief_and_not_from_a_contractors_rate() -> None:
+    text = (
+        "Move the intranet to SharePoint.\n\nBudget: EUR 200k. Finance costs our own people at"
+        " EUR 560 per day.\n\nThe contractor charges EUR 900/day."
+    )
+    reading = read_brief(text, today=date(2026, 12, 7))
+    assert reading.staff_rate == Money.of("560", "EUR")
+    assert reading.staff_rate_per == "day"
+    only_contractor = "Move the intranet.\n\nBudget EUR 90k. The contractor costs EUR 900/day."
+    assert read_brief(only_contractor, today=date(2026, 12, 7)).staff_rate is None

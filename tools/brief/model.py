@@ -62,4 +62,7 @@ class BriefReading(_Reading):
     """What the reader had to assume, in words a PM reads (start date, missing currency...)."""
     archetype_scores: dict[str, float] = Field(default_factory=dict)
     partners: list[str] = Field(default_factory=list)
+    staff_rate: Money | None = None
+    """What the organisation costs its own people at, per `staff_rate_per`."""
+    staff_rate_per: str = "day"
     """People outside the team the brief says will do work (an SI, an integrator's crews)."""

@@ -13,7 +13,7 @@ from tools.brief.dates import DateFacts, read_dates
 from tools.brief.drivers import find_technologies, read_drivers
 from tools.brief.kinds import score_archetypes
 from tools.brief.model import BriefReading, Freeze, PersonCue
-from tools.brief.spend import read_internal_excluded, read_unpriced
+from tools.brief.spend import read_internal_excluded, read_staff_rate, read_unpriced
 from tools.brief.team import PersonRead
 from tools.brief.team import read_team as read_people
 from tools.brief.team_lines import read_team
@@ -155,6 +155,7 @@ def read_brief(
         assumptions=notes.assumptions,
         archetype_scores=scores,
         partners=[clip(words, 200) for words in outside],
+        **_staff_rate(structure, notes, budget),
     )
 
 
@@ -179,6 +180,16 @@ def _budget(money: MoneyFacts, notes: _Notes) -> Money | None:
         notes.assume(f"the budget read ({amount:,.0f} {currency}) is {size}; assumed none")
         return None
     return Money.of(amount, currency)
+
+
+def _staff_rate(structure: Document, notes: _Notes, budget: Money | None) -> dict:
+    found = read_staff_rate(structure)
+    currency = found[0].currency or (budget.currency if budget else None) if found else None
+    if found is None or currency is None:
+        return {}
+    amount, quote = found
+    notes.quotes.setdefault("staff_rate", quote)
+    return {"staff_rate": Money.of(amount.value, currency), "staff_rate_per": amount.per or "day"}
 
 
 def _internal_excluded(structure: Document, notes: _Notes) -> bool:

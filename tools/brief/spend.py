@@ -18,7 +18,7 @@ from tools.brief.costs import CostLine, MoneyFacts, is_outside_words
 from tools.brief.cues import CUES, has, label_is
 from tools.brief.sentences import sentences
 from tools.reading.dates import find_dates
-from tools.reading.money import find_amounts
+from tools.reading.money import Amount, find_amounts
 from tools.reading.structure import Document
 
 _SPEND = CUES["spend"]
@@ -148,4 +148,25 @@ def read_internal_excluded(doc: Document) -> str | None:
             )
         ):
             return text.strip()[:300]
+    return None
+
+
+STAFF_WINDOW = 90
+"""How far before a day or hour rate the words saying it is the staff's may stand."""
+
+
+def read_staff_rate(doc: Document) -> tuple[Amount, str] | None:
+    """The rate the organisation costs its own people at ("internal staff are costed at a
+    loaded $65/hour", "internal time, which we cross-charge at EUR 520/day"): the rate of every
+    team member the brief prices no other way. A rate next to a contractor or partner is
+    theirs, not the staff's."""
+    for s in sentences(doc, include_headings=False):
+        text = s.text(doc)
+        for a in find_amounts(text):
+            if a.per not in ("hour", "day"):
+                continue
+            before = text[max(0, a.start - STAFF_WINDOW) : a.start]
+            near = text[max(0, a.start - STAFF_WINDOW // 2) : a.start]
+            if has(before, _SPEND["staff_rate"]) and not has(near, _SPEND["bought_people"]):
+                return a, text.strip()[:300]
     return None
