@@ -172,8 +172,28 @@ SIMULATED_RESPONSES = {
 }
 
 
+def _last_along_paths(codes: set[str], after: dict[str, list[str]]) -> set[str]:
+    """The affected leaves that no other affected leaf follows: a risk's delay is the delay it
+    causes, so along one path it is counted once, at the last package it touches."""
+    keep = set()
+    for code in codes:
+        seen, todo = set(), list(after.get(code, []))
+        while todo:
+            nxt = todo.pop()
+            if nxt not in seen:
+                seen.add(nxt)
+                todo += after.get(nxt, [])
+        if not seen & (codes - {code}):
+            keep.add(code)
+    return keep
+
+
 def _risks(plan: Plan, index: dict[str, int]) -> tuple[list[RiskEvent], list[str]]:
     ends = _ends(plan)
+    after: dict[str, list[str]] = {}
+    for code, links in leaf_links(plan.wbs).items():
+        for lk in links:
+            after.setdefault(lk.predecessor, []).append(code)
     events, ids = [], []
     for r in plan.risks.risks:
         delays, costs = SIMULATED_RESPONSES[r.response]
@@ -181,7 +201,8 @@ def _risks(plan: Plan, index: dict[str, int]) -> tuple[list[RiskEvent], list[str
         cost = r.cost_impact if costs else None
         if delay is None and cost is None:
             continue
-        affected = sorted({index[c] for wp in r.work_packages for c in ends.get(wp, [])})
+        touched = {c for wp in r.work_packages for c in ends.get(wp, []) if c in index}
+        affected = sorted(index[c] for c in _last_along_paths(touched, after))
         events.append(
             RiskEvent(
                 probability=r.probability,

@@ -157,3 +157,13 @@ def test_a_risk_on_a_phase_delays_it_once_and_avoided_risks_are_gone() -> None:
     )
     assert transferred.p50_finish == date(2027, 1, 11)
     assert transferred.p50_cost.amount == Decimal("8200.00") + 800  # the delay, not the 300
+
+
+def test_a_risk_on_packages_in_a_row_delays_the_path_once() -> None:
+    # a then b in a row, c beside them: one day's delay on a and b moves the finish one day
+    # (at b, the last it touches), and costs b's day; on a and c (two paths) each is delayed.
+    f = forecast_plan(make(WBS, [_certain("R1", ["a", "b"])]), iterations=100, seed=1)
+    assert f.p50_finish == date(2027, 1, 11)
+    assert f.p50_cost.amount == Decimal("8200.00") + 800 + 300
+    both = forecast_plan(make(WBS, [_certain("R1", ["a", "c"])]), iterations=100, seed=1)
+    assert both.p50_cost.amount == Decimal("8200.00") + 2 * 800 + 300
