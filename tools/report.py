@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tools.assessment import Assessment
 from tools.money import Money
 
@@ -229,10 +231,94 @@ def _sources(a: Assessment) -> list[str]:
 _BASIS = {"monte_carlo_p80": "simulated P80 above base", "risk_emv": "sum of risk EMV"}
 
 
+_VERDICT = {"within": "within budget", "at_risk": "at risk", "over": "over budget"}
+TOP_RISKS = 3
+
+
+def _pct(p: float | None) -> str:
+    return "" if p is None else f"{p:.0%}"
+
+
+def _summary(a: Assessment) -> list[str]:
+    """What a sponsor reads first, on one screen: the verdict, the finish and the cost against
+    what the brief asked, the top risks and what needs deciding."""
+    s, f, b = a.schedule, a.forecast, a.budget_check
+    rows: list[tuple[str, str]] = []
+    if b is not None:
+        rows.append(("Verdict", f"**{_VERDICT[b.verdict]}**: total {b.total} against {b.budget}"))
+    if s is not None:
+        finish = f"scheduled {s.finish}"
+        if f is not None:
+            finish += f"; P50 {f.p50_finish}, P80 {f.p80_finish}"
+        if a.brief.deadline is not None:
+            finish += f"; deadline {a.brief.deadline}"
+            if f is not None and f.p_meet_deadline is not None:
+                finish += f" ({_pct(f.p_meet_deadline)} chance of meeting it)"
+        rows.append(("Finish", finish))
+    if f is not None:
+        cost = f"P50 {f.p50_cost}, P80 {f.p80_cost} (base {f.base_cost})"
+        if f.p_meet_budget is not None:
+            cost += f"; {_pct(f.p_meet_budget)} chance of staying within budget"
+        if b is not None and b.uncharged_labour is not None:
+            cost += f"; plus {b.uncharged_labour} of the team's own time, not charged"
+        rows.append(("Cost", cost))
+    parents = {r.parent for r in a.wbs if r.parent}
+    hours = sum(r.estimate.pert_hours for r in a.wbs if r.estimate and r.code not in parents)
+    rows.append(("Effort", f"{hours:,.0f} person-hours expected"))
+    top = sorted(a.risks, key=lambda r: r.rank)[:TOP_RISKS]
+    if top:
+        rows.append(
+            ("Top risks", "; ".join(f"{r.id} {_event(r.statement)} ({r.rating})" for r in top))
+        )
+    decide = [n for n in a.notes if "deadline" in n or "freeze" in n]
+    unpriced = [c.name for c in a.non_labour if c.amount is None]
+    if unpriced:
+        decide.append(f"{len(unpriced)} cost(s) named without a figure: price them")
+    if b is not None and b.verdict != "within" and b.options:
+        decide.append(f"{len(b.options)} option(s) to get back under budget (see Budget check)")
+    if decide:
+        rows.append(("Decisions needed", "; ".join(decide)))
+    out = ["## Summary", "", "| | |", "|---|---|", *[f"| {k} | {_cell(v)} |" for k, v in rows], ""]
+    if s is not None and f is not None:
+        out += [_why_finish(a), ""]
+    return out
+
+
+def _event(statement: str) -> str:
+    """The event of a cause-event-effect statement, for a one-line list."""
+    m = re.search(r"there is a risk that (.+?)(?:, which would|$)", statement)
+    return (m.group(1) if m else statement)[:140]
+
+
+def _why_finish(a: Assessment) -> str:
+    """One sentence on why the scheduled finish and the P50 differ."""
+    assert a.schedule is not None and a.forecast is not None
+    gap = (a.forecast.p50_finish - a.schedule.finish).days
+    delay = sum(r.expected_delay_days for r in a.risks)
+    if abs(gap) <= 3:
+        return (
+            f"The P50 finish is within days of the scheduled one: the risks' expected delay"
+            f" ({delay:,.0f} working days in all) mostly falls off the critical path."
+        )
+    if gap > 0:
+        return (
+            f"The P50 finish is {gap} calendar days after the scheduled one because the schedule"
+            " places every package at its expected length with no risk occurring, while the"
+            f" simulation lets the register's risks fire (expected delay {delay:,.0f} working"
+            " days in all) and the estimates vary around their ranges."
+        )
+    return (
+        f"The P50 finish is {-gap} calendar days before the scheduled one: the estimates' ranges"
+        " are skewed (a long pessimistic tail), so their median is shorter than the expected"
+        " length the schedule uses."
+    )
+
+
 def render_markdown(a: Assessment) -> str:
     lines = [f"# {a.brief.title}", ""]
     if a.brief.goal:
         lines += [a.brief.goal, ""]
+    lines += _summary(a)
     if a.notes:
         lines += [*[f"> **Note:** {_cell(n)}" for n in a.notes], ""]
     if a.issues:

@@ -67,3 +67,20 @@ def test_a_wbs_with_issues_is_reported_not_scheduled() -> None:
     assert a.budget_check is None
     assert "Not scheduled" in render_markdown(a)
     assert Money.zero("USD") <= a.contingency_reserve
+
+
+def test_plan_md_opens_with_a_summary_that_agrees_with_the_engine() -> None:
+    a = assess(load(), iterations=2000, seed=5)
+    assert a.budget_check is not None and a.forecast is not None and a.schedule is not None
+    md = render_markdown(a)
+    summary = md[md.index("## Summary") : md.index("## The brief as read")]
+    assert md.index("## Summary") < md.index("## Work breakdown")
+    verdict = {"within": "within budget", "at_risk": "at risk", "over": "over budget"}
+    assert f"**{verdict[a.budget_check.verdict]}**" in summary
+    assert str(a.budget_check.total) in summary and str(a.forecast.p80_cost) in summary
+    assert str(a.forecast.p50_finish) in summary and str(a.schedule.finish) in summary
+    top = min(a.risks, key=lambda r: r.rank)
+    assert top.id in summary
+    gap = (a.forecast.p50_finish - a.schedule.finish).days
+    if abs(gap) > 3:
+        assert f"{abs(gap)} calendar days" in summary
