@@ -87,6 +87,9 @@ class PlanNodes:
     def retrieve(self, state: PlanState) -> dict:
         reading = state["reading"]
         brief = reading.brief
+        text = brief.text  # what the brief says to the planner is no search term
+        for words in reading.ignored:
+            text = text.replace(words, " ")
         archetype, note = self._archetype(reading)
         template = self.deps.templates[archetype]
         lessons, projects = [], []
@@ -103,7 +106,7 @@ class PlanNodes:
             ids = list(dict.fromkeys(h.id for hits in found_lessons for h in hits))
             lessons = kb.lessons(tenant, ids)
             found = kb.similar_projects(
-                brief.text,
+                text,
                 tenant,
                 k=self.deps.similar_projects,
                 archetype=None if archetype == GENERIC else archetype,  # type: ignore[arg-type]

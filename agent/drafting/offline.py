@@ -73,8 +73,12 @@ def _scale_factor(scale: Scale, drivers: dict[str, float]) -> float:
 
 
 def _in_scope_text(request: DraftRequest) -> str:
-    """The brief's words less what it puts out of scope: cue words must not fire on those."""
-    text = request.brief.text.lower()
+    """The brief's words less what it puts out of scope and what it says to the planner: cue
+    words must not fire on those."""
+    text = request.brief.text
+    for words in request.reading.ignored:
+        text = text.replace(words, " ")
+    text = text.lower()
     for item in request.brief.out_of_scope:
         text = text.replace(item.lower(), " ")
     return text

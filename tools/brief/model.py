@@ -62,6 +62,8 @@ class BriefReading(_Reading):
     """What the reader had to assume, in words a PM reads (start date, missing currency...)."""
     archetype_scores: dict[str, float] = Field(default_factory=dict)
     partners: list[str] = Field(default_factory=list)
+    ignored: list[str] = Field(default_factory=list)
+    """Sentences addressed to the planner: read as text, never followed, never searched on."""
     staff_rate: Money | None = None
     """What the organisation costs its own people at, per `staff_rate_per`."""
     staff_rate_per: str = "day"

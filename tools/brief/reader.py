@@ -155,6 +155,7 @@ def read_brief(
         assumptions=notes.assumptions,
         archetype_scores=scores,
         partners=[clip(words, 200) for words in outside],
+        ignored=[doc.words(i) for i in sorted(doc.injected)],
         **_staff_rate(structure, notes, budget),
     )
 
