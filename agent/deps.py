@@ -55,6 +55,9 @@ class AgentDeps:
     """How "03/01/2027" is read; a date that could be either is said in an assumption."""
     fiscal_start: int = 1
     """The first month of the fiscal year ("FY27 H1"), unless the brief says it."""
+    country: str = ""
+    """ISO code of the country whose public holidays calendars leave out; empty: the country
+    the brief's places (or its currency) settle."""
     kinds: KindMatcher | None = None
     """Compares a brief with the templates by meaning when its words do not settle its kind;
     without it such a brief gets the generic lifecycle."""

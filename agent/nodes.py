@@ -17,8 +17,10 @@ from tools.assessment import EngineInfo, budget_stage, forecast_stage, schedule_
 from tools.brief import BriefReading, read_brief
 from tools.brief.claims import check_claims
 from tools.brief.kinds import by_meaning, weak_cues
-from tools.domain import Budget, Calendar, Plan, RateCard, RiskRegister
+from tools.brief.places import country_of
+from tools.domain import Budget, Calendar, Plan, ProjectBrief, RateCard, RiskRegister
 from tools.expenses import cost_items
+from tools.holidays import public_holidays
 from tools.roster import build_team, stated_rates
 from tools.sizing import (
     effort_total,
@@ -35,6 +37,8 @@ from tools.wbs import mark_level_of_effort
 
 DEFAULT_CURRENCY = "USD"
 HOURS_PER_DAY = Calendar().hours_per_day
+HOLIDAY_YEARS = 3
+"""Years after the start whose holidays the calendar holds: a plan rarely runs longer."""
 
 
 def _plan(plan: Plan, **update: Any) -> Plan:
@@ -159,6 +163,8 @@ class PlanNodes:
             hourly.update(own)
             notes += rate_notes
         start = brief.start or _next_monday(self.deps.today())
+        calendar, calendar_note = self._calendar(brief, start)
+        notes.append(calendar_note)
         costs, cost_notes = cost_items(brief, currency, start)
         notes += cost_notes
         plan = Plan(
@@ -166,6 +172,7 @@ class PlanNodes:
                 update={"archetype": None if state["archetype"] == GENERIC else state["archetype"]}
             ),
             start=start,
+            calendar=calendar,
             team=team,
             rate_card=RateCard(currency=currency, hourly=hourly),
             budget=(
@@ -177,6 +184,28 @@ class PlanNodes:
             assumptions=[*reading.assumptions, *notes],
         )
         return {"plan": plan}
+
+    def _calendar(self, brief: ProjectBrief, start: date) -> tuple[Calendar, str]:
+        """The working calendar without the public holidays of the plan's country: the
+        setting's, else the one the brief's places or currency settle."""
+        currency = brief.budget.currency if brief.budget else None
+        if self.deps.country:
+            country, why = self.deps.country, "the country setting"
+        else:
+            country, words = country_of(brief.text, currency)
+            why = f"'{words}' in the brief" if words else f"the brief's currency ({currency})"
+        years = (start.year, start.year + HOLIDAY_YEARS)
+        days = [d for d, _ in public_holidays(country, *years)] if country else []
+        if not days:
+            return Calendar(), (
+                "no public holidays in the calendar: set the country (PMPILOT_COUNTRY)"
+                if not country
+                else f"no public holidays known for {country}; the calendar has none"
+            )
+        return Calendar(holidays=days), (
+            f"the calendar leaves out the national public holidays of {country} (from {why});"
+            " regional holidays are not in it"
+        )
 
     def _request(self, state: PlanState) -> DraftRequest:
         plan = state["plan"]

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     fiscal_year_start: int = Field(
         default=1, ge=1, le=12, description='First month of the fiscal year ("FY27 H1")'
     )
+    country: str = Field(
+        default="",
+        pattern=r"^(?:[A-Za-z]{2})?$",
+        description="ISO country code whose public holidays plans leave out; empty: the"
+        " country the brief names (or its currency settles)",
+    )
     seed: int = Field(default=20261125, ge=0, description="Seed for every random draw of a run")
     iterations: int = Field(default=10_000, ge=0, description="Monte Carlo iterations per plan")
 

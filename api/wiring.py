@@ -93,6 +93,7 @@ def planning_service(
         iterations=iterations,
         date_order=s.date_order,
         fiscal_start=s.fiscal_year_start,
+        country=s.country.upper(),
         kinds=KindMatcher.local(templates),
     )
     return PlanningService(profile=profile, seed=seed, iterations=iterations, agent=deps)

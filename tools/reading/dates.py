@@ -284,9 +284,9 @@ def _named(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
     if named in NTH_WEEKDAYS:
         month, weekday, n = NTH_WEEKDAYS[named]
         y = year or c.today.year
-        day = _nth_weekday(y, month, weekday, n)
+        day = nth_weekday(y, month, weekday, n)
         if not year and day < c.today - YEAR_BACK:
-            day = _nth_weekday(y + 1, month, weekday, n)
+            day = nth_weekday(y + 1, month, weekday, n)
         if named == "black friday":
             day += timedelta(days=1)  # the day after the fourth Thursday
     elif named in EASTER_DAYS:
@@ -301,7 +301,7 @@ def _named(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
     return first, last, "day", ""
 
 
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     """The n-th (or, for -1, the last) given weekday of a month."""
     if n < 0:
         last = month_end(year, month)
@@ -314,7 +314,7 @@ def _nth_week(g: dict[str, str], year: int | None, c: _Ctx) -> Read:
     """ "the 2nd week of January": the week of the month's n-th Monday."""
     month = MONTHS[g["mon"].lower().rstrip(".")]
     y = year or _next(month, 1, c.today - timedelta(days=27), c.floor).year
-    monday = _nth_weekday(y, month, 0, _ORDINALS[g["n"].lower()])
+    monday = nth_weekday(y, month, 0, _ORDINALS[g["n"].lower()])
     return monday, monday + timedelta(days=4), "week", ""
 
 
