@@ -120,6 +120,10 @@ def _tasks(plan: Plan, levelled: LevelledPlan | None, profile: CalibrationProfil
         release = 0.0
         if wp.start_no_earlier_than and wp.start_no_earlier_than > start:
             release = float(working_days_between(cal, start, wp.start_no_earlier_than))
+        if levelled is not None and wp.code in levelled.periods:
+            # Work waits for the people the levelled plan gives it (someone back from leave,
+            # a role whose only holder has left): it starts no earlier than planned.
+            release = max(release, levelled.periods[wp.code][0] / PERIODS_PER_DAY)
         tasks.append(
             Task(
                 duration=_duration(wp, plan, profile, stretch),

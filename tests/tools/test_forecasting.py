@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from tools.budget import check_budget
 from tools.domain import (
+    Absence,
     Budget,
     CostItem,
     Dependency,
@@ -167,3 +168,14 @@ def test_a_risk_on_packages_in_a_row_delays_the_path_once() -> None:
     assert f.p50_cost.amount == Decimal("8200.00") + 800 + 300
     both = forecast_plan(make(WBS, [_certain("R1", ["a", "c"])]), iterations=100, seed=1)
     assert both.p50_cost.amount == Decimal("8200.00") + 2 * 800 + 300
+
+
+def test_work_waiting_for_a_person_starts_no_earlier_than_levelled() -> None:
+    # One dev, away the first week: levelling starts the work on Monday 11 January, and the
+    # forecast, whose durations are fixed, finishes when the levelled plan does, not before.
+    away = Absence(start=MONDAY, finish=date(2027, 1, 8))
+    plan = make(WBS, members=[Member(id="d", name="Dev", roles=["dev"], absences=[away])])
+    levelled = level_plan(plan)
+    f = forecast_plan(plan, levelled=levelled, iterations=100, seed=1)
+    assert f.p50_finish == levelled.schedule.finish
+    assert f.p50_finish > forecast_plan(plan, iterations=100, seed=1).p50_finish
