@@ -152,6 +152,17 @@ def effort_total(wbs: Sequence[WorkPackage], hours_per_day: float, keep: set[str
     )
 
 
+def _times(e: Estimate, factor: float) -> Estimate:
+    """Three points times a factor, to a tenth, never below a tenth."""
+    return Estimate(
+        optimistic=max(0.1, round(e.optimistic * factor, 1)),
+        likely=max(0.1, round(e.likely * factor, 1)),
+        pessimistic=max(0.1, round(e.pessimistic * factor, 1)),
+        unit=e.unit,
+        basis=e.basis,
+    )
+
+
 def scale_efforts(wbs: Sequence[WorkPackage], factor: float, keep: set[str]) -> list[WorkPackage]:
     """Every effort estimate times `factor`, but those in `keep` (locked by a person)."""
     if factor == 1.0:
@@ -162,14 +173,7 @@ def scale_efforts(wbs: Sequence[WorkPackage], factor: float, keep: set[str]) -> 
         if e is None or e.basis != "effort" or wp.code in keep:
             out.append(wp)
             continue
-        scaled = Estimate(
-            optimistic=max(0.1, round(e.optimistic * factor, 1)),
-            likely=max(0.1, round(e.likely * factor, 1)),
-            pessimistic=max(0.1, round(e.pessimistic * factor, 1)),
-            unit=e.unit,
-            basis=e.basis,
-        )
-        out.append(wp.model_copy(update={"estimate": scaled}))
+        out.append(wp.model_copy(update={"estimate": _times(e, factor)}))
     return out
 
 
@@ -272,12 +276,5 @@ def rebalance(
             )
             for d in wp.role_demands
         ]
-        estimate = Estimate(
-            optimistic=max(0.1, round(e.optimistic * grow, 1)),
-            likely=max(0.1, round(e.likely * grow, 1)),
-            pessimistic=max(0.1, round(e.pessimistic * grow, 1)),
-            unit=e.unit,
-            basis=e.basis,
-        )
-        out.append(wp.model_copy(update={"estimate": estimate, "role_demands": demands}))
+        out.append(wp.model_copy(update={"estimate": _times(e, grow), "role_demands": demands}))
     return out
