@@ -17,12 +17,14 @@ from tools.calibration import CalibrationProfile
 from tools.domain import (
     BudgetCheck,
     CostItem,
+    Member,
     Plan,
     ProjectBrief,
     Risk,
     Schedule,
     Source,
     StatusUpdate,
+    Team,
     WorkPackage,
 )
 from tools.estimating import Pert, roll_up
@@ -37,6 +39,8 @@ from tools.validation import WbsIssue, validate_wbs
 from tools.wbs import leaves, network_plan, span_level_of_effort
 
 ENGINE_VERSION = "0.1.0"
+LATE_CHANCE = 0.5
+"""Below this chance of meeting the deadline a plan is late and its options are computed."""
 
 
 class _Out(BaseModel):
@@ -100,6 +104,15 @@ class LevellingView(_Out):
     findings: list[Finding]
 
 
+class ScheduleOption(_Out):
+    """A way to meet the deadline, computed by the engine: move it, or add a person."""
+
+    kind: Literal["move_deadline", "add_person"]
+    description: str
+    finish: date
+    role: str | None = None
+
+
 class Assessment(_Out):
     """The plan.json document: the brief, the WBS, and everything the engine computed.
 
@@ -122,6 +135,9 @@ class Assessment(_Out):
     non_labour: list[CostItem] = []
     """Every non-labour cost of the plan: those the budget check counts, those outside the
     budget and those without a figure."""
+    schedule_options: list[ScheduleOption] = []
+    """When the plan is late for its deadline: moving it to the P80 finish, and adding one
+    person in the role shortest of time, each re-scheduled by the engine."""
     notes: list[str]
     """What the engine could not do, and why (no team to level against, roles without rates)."""
     assumptions: list[str]
@@ -194,6 +210,7 @@ class Levelled(_Out):
     notes: list[str] = []
     plan: Plan | None = None
     """The plan as scheduled: production-facing work held past the brief's freezes."""
+    options: list[ScheduleOption] = []
 
 
 def schedule_stage(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> Levelled:
@@ -214,7 +231,40 @@ def schedule_stage(plan: Plan, *, time_limit_s: float = 1.0, seed: int = 0) -> L
         notes.append(describe(held))
     if stage.schedule is not None and (left := clashes(plan, stage.schedule)):
         notes.append("still in a change freeze after rescheduling: " + describe(left))
-    return stage.model_copy(update={"plan": plan, "notes": notes})
+    options = _add_person(plan, stage, time_limit_s=time_limit_s, seed=seed)
+    return stage.model_copy(update={"plan": plan, "notes": notes, "options": options})
+
+
+def _add_person(
+    plan: Plan, stage: Levelled, *, time_limit_s: float, seed: int
+) -> list[ScheduleOption]:
+    """When the levelled plan ends after the deadline: the plan levelled again with one more
+    full-time person in the role shortest of time before it (the most loaded, when none is
+    short), offered when it finishes sooner."""
+    deadline, sched = plan.brief.deadline, stage.schedule
+    if deadline is None or sched is None or stage.levelled is None or sched.finish <= deadline:
+        return []
+    need, have = role_time(plan, deadline)
+    staffed = [r for r in need if have.get(r, 0.0) > 0]
+    if not staffed:
+        return []
+    role = max(staffed, key=lambda r: (need[r] - have[r], need[r] / have[r]))
+    extra = Member(id="option-extra-person", name=f"One more {role}", roles=[role])
+    bigger = plan.model_copy(update={"team": Team(members=[*plan.team.members, extra])})
+    again = _schedule_once(bigger, time_limit_s=time_limit_s, seed=seed).schedule
+    if again is None or again.finish >= sched.finish:
+        return []
+    sooner = working_days_between(plan.calendar, again.finish, sched.finish)
+    return [
+        ScheduleOption(
+            kind="add_person",
+            role=role,
+            finish=again.finish,
+            description=f"add one full-time {role}: levelled finish {again.finish}, {sooner}"
+            " working days sooner; the same effort, so labour costs the same at one rate"
+            + (" and the deadline is met" if again.finish <= deadline else ""),
+        )
+    ]
 
 
 def _schedule_once(plan: Plan, *, time_limit_s: float, seed: int) -> Levelled:
@@ -238,13 +288,9 @@ def _schedule_once(plan: Plan, *, time_limit_s: float, seed: int) -> Levelled:
     return Levelled(issues=[], schedule=spanned, levelled=levelled, levelling=view, notes=notes)
 
 
-def _deadline_notes(plan: Plan, sched: Schedule) -> list[str]:
-    """When the levelled plan ends after the deadline: the effort each role's work needs
-    against the person-days its people have before the deadline, so a PM sees where the gap
-    is (a role short of time, or the order of the work when no role is)."""
-    deadline = plan.brief.deadline
-    if deadline is None or sched.finish <= deadline:
-        return []
+def role_time(plan: Plan, deadline: date) -> tuple[dict[str, float], dict[str, float]]:
+    """Person-days each role's work needs (likely), and those its people have before the
+    deadline."""
     cal = plan.calendar
     need: dict[str, float] = {}
     for wp in leaves(plan.wbs):
@@ -261,6 +307,18 @@ def _deadline_notes(plan: Plan, sched: Schedule) -> list[str]:
         hours = sum(member_hours(m, cal, d) for d in dates if d <= deadline)
         for role in m.roles:
             have[role] = have.get(role, 0.0) + hours / cal.hours_per_day / len(m.roles)
+    return need, have
+
+
+def _deadline_notes(plan: Plan, sched: Schedule) -> list[str]:
+    """When the levelled plan ends after the deadline: the effort each role's work needs
+    against the person-days its people have before the deadline, so a PM sees where the gap
+    is (a role short of time, or the order of the work when no role is)."""
+    deadline = plan.brief.deadline
+    if deadline is None or sched.finish <= deadline:
+        return []
+    cal = plan.calendar
+    need, have = role_time(plan, deadline)
     short = [
         f"{role} {need[role]:,.0f} needed vs {have[role]:,.0f} available"
         for role in sorted(need, key=lambda r: need[r] - have.get(r, 0.0), reverse=True)
@@ -321,9 +379,26 @@ def budget_stage(
             budget = check_budget(plan, reserve)
         except MissingRateError as exc:
             notes.append(f"budget not checked and costs not forecast: {exc}")
+    options = list(stage.options)
+    deadline = plan.brief.deadline
+    late = stage.schedule is not None and deadline is not None and stage.schedule.finish > deadline
+    if forecast is not None and forecast.p_meet_deadline is not None:
+        late = late or forecast.p_meet_deadline < LATE_CHANCE
+    if late and deadline is not None and stage.schedule is not None:
+        target = forecast.p80_finish if forecast is not None else stage.schedule.finish
+        options.insert(
+            0,
+            ScheduleOption(
+                kind="move_deadline",
+                finish=target,
+                description=f"move the deadline from {deadline} to {target}"
+                + (" (the P80 finish: an 80 % chance of making it)" if forecast else ""),
+            ),
+        )
     return Assessment(
         brief=plan.brief,
         wbs=[_wbs_row(wp, totals) for wp in plan.wbs],
+        schedule_options=options,
         issues=stage.issues,
         schedule=stage.schedule,
         levelling=stage.levelling,

@@ -276,6 +276,7 @@ def _summary(a: Assessment) -> list[str]:
         decide.append(f"{len(unpriced)} cost(s) named without a figure: price them")
     if b is not None and b.verdict != "within" and b.options:
         decide.append(f"{len(b.options)} option(s) to get back under budget (see Budget check)")
+    decide += [f"or {o.description}" for o in a.schedule_options]
     if decide:
         rows.append(("Decisions needed", "; ".join(decide)))
     out = ["## Summary", "", "| | |", "|---|---|", *[f"| {k} | {_cell(v)} |" for k, v in rows], ""]

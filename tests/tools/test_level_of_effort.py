@@ -112,3 +112,27 @@ def test_the_work_leans_toward_the_team_but_its_total_and_durations_stay() -> No
     # the developer's package keeps its length; the tester's is capped at the one tester
     assert role_hours(moved[0], cal)["developer"] < role_hours(wbs[0], cal)["developer"]
     assert moved[1].role_demands[0].units == 1.0
+
+
+def test_a_late_plan_gets_options_each_rescheduled_by_the_engine() -> None:
+    wbs = [
+        leaf("1", "Build the API", 20, ("developer", 1.0)),
+        leaf("2", "Build the portal", 20, ("developer", 1.0)),
+        leaf("3", "Project management", 10, ("project manager", 1.0)),
+    ]
+    late = plan(mark_level_of_effort(wbs)).model_copy(
+        update={"brief": ProjectBrief(title="Portal", deadline=date(2027, 2, 5))}
+    )
+    a = assess(late, iterations=200)
+    assert a.schedule is not None and a.forecast is not None
+    assert a.schedule.finish == date(2027, 2, 26)  # one developer: 40 working days
+    kinds = {o.kind: o for o in a.schedule_options}
+    assert kinds["move_deadline"].finish == a.forecast.p80_finish
+    more = kinds["add_person"]
+    assert more.role == "developer" and more.finish == date(2027, 1, 29)  # two in parallel
+    assert "deadline is met" in more.description
+
+
+def test_a_plan_on_time_has_no_options() -> None:
+    a = assess(plan(mark_level_of_effort(WBS)), iterations=200)
+    assert a.schedule_options == []
