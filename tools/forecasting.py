@@ -245,7 +245,9 @@ def forecast_plan(
     )
     cal = plan.calendar
     start = roll_forward(cal, plan.start)
-    horizon = int(fc.finish_sorted[-1]) + 2
+    # Dates are read only at the reported percentiles: a single extreme draw (a calibrated
+    # heavy tail) must not set how far the calendar is walked.
+    horizon = fc.finish_day_index.p90 + 2
     table = working_dates(cal, start, horizon)
     currency = plan.rate_card.currency
     deadline = plan.brief.deadline
