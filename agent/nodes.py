@@ -21,6 +21,7 @@ from tools.brief.places import country_of
 from tools.domain import Budget, Calendar, Plan, ProjectBrief, RateCard, RiskRegister
 from tools.expenses import cost_items
 from tools.holidays import public_holidays
+from tools.logic import enforce_gates
 from tools.roster import build_team, stated_rates
 from tools.sizing import (
     effort_total,
@@ -230,8 +231,9 @@ class PlanNodes:
         proposal against the size the brief implies (tools.sizing)."""
         draft = self.deps.drafter.draft_wbs(self._request(state))
         plan = state["plan"]
-        notes = list(draft.assumptions)
-        wbs, factor = mark_level_of_effort(draft.wbs), 1.0
+        wbs, linked = enforce_gates(mark_level_of_effort(draft.wbs))
+        notes = [*draft.assumptions, *linked]
+        factor = 1.0
         if "base" not in state:  # a re-draft keeps what the plan was sized at
             keep = {wp.code for wp in state.get("locked", [])}
             hours = plan.calendar.hours_per_day
