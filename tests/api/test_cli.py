@@ -15,6 +15,7 @@ from tools.assessment import Assessment
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "plans" / "crm-rollout.json"
+EXAMPLE_BRIEF = ROOT / "examples" / "briefs" / "01-postgres-to-rds.md"
 PMPILOT = Path(sys.executable).with_name("pmpilot")
 
 
@@ -178,3 +179,26 @@ def test_calibrate_fits_a_profile_that_later_plans_use(tmp_path: Path) -> None:
     assert "line 3" in message
     assert "line 4" in message
     assert not (tmp_path / "p.json").exists()
+
+
+def test_the_country_setting_sets_the_holidays_and_a_bad_one_is_refused(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "200", "PMPILOT_ITERATIONS": "200"}
+    brief = str(EXAMPLE_BRIEF)
+    ok = subprocess.run(
+        [str(PMPILOT), "plan", brief, "--out", str(tmp_path / "de")],
+        capture_output=True,
+        env={**env, "PMPILOT_COUNTRY": "de"},
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr.decode()
+    doc = json.loads((tmp_path / "de" / "plan.json").read_text())
+    assert any("public holidays of DE (from the country setting)" in a for a in doc["assumptions"])
+    bad = subprocess.run(
+        [str(PMPILOT), "plan", brief, "--out", str(tmp_path / "x")],
+        capture_output=True,
+        env={**env, "PMPILOT_COUNTRY": "Germany"},
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "country" in bad.stderr.decode()
+    assert not (tmp_path / "x" / "plan.json").exists()
