@@ -73,6 +73,7 @@ def test_bought_things_in_scope_are_listed() -> None:
         "We have EUR 90,000 for the project. Internal staff time is not charged to it.",
         "The budget is $250k; our own time is BAU and not cross-charged.",
         "Budget 1.2m SEK - headcount isn't charged to projects here.",
+        "Budget EUR 340k (consultant, certification body, GRC tool, awareness training).",
     ],
 )
 def test_a_budget_for_external_spend_only_is_read(sentence: str) -> None:
@@ -88,6 +89,8 @@ def test_a_budget_for_external_spend_only_is_read(sentence: str) -> None:
         "Budget: EUR 400k, covering internal and external costs.",
         "Budget: USD 300k. Staff training is not included in the scope.",
         "Budget: USD 300k including internal time at USD 500/day.",
+        "Budget EUR 340k (consultant, GRC tool, internal backfill).",
+        "Budget EUR 340k (licences).",
     ],
 )
 def test_a_budget_that_pays_for_the_team_is_read_as_such(sentence: str) -> None:

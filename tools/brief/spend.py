@@ -130,12 +130,36 @@ def read_unpriced(doc: Document, facts: MoneyFacts, scope: list[str]) -> list[Co
     return found
 
 
+_COMPOSITION = re.compile(
+    r"^\s*(?:capex|opex|total|approved|in total)?\s*[:(]\s*(?P<list>[^).;]+)", re.I
+)
+MIN_PARTS = 2
+
+
+def _external_composition(text: str, label: str | None, section: str) -> bool:
+    """A budget given as what it buys, every part a thing or a supplier and none the team's
+    time ("Budget EUR 340k (consultant, certification body, GRC tool, awareness training)"):
+    the team's own time is not in it."""
+    if not _is_budget_line(text, label, section):
+        return False
+    amounts = find_amounts(text, bare=True)
+    if not amounts or not (m := _COMPOSITION.match(text[amounts[0].end :])):
+        return False
+    parts = [p for _, p in _parts(m.group("list")) if p.strip()]
+    return len(parts) >= MIN_PARTS and all(
+        _nouns(p) and not has(p, _SPEND["labour"]) for p in parts
+    )
+
+
 def read_internal_excluded(doc: Document) -> str | None:
     """The words saying the budget does not pay for the team's own time ("external spend
-    only", "internal staff time is not charged to the project", "headcount isn't charged"):
-    the budget check then counts only what it pays for."""
+    only", "internal staff time is not charged to the project", "headcount isn't charged",
+    or a budget given as a list of things and suppliers only): the budget check then counts
+    only what it pays for."""
     for s in sentences(doc, include_headings=False):
         text = s.text(doc)
+        if _external_composition(text, s.line.label, s.line.section):
+            return text.strip()[:300]
         for clause in re.split(r"[;,.]\s|\s[—–-]\s|\(|\)", text):
             if has(clause, _SPEND["internal"]) and has(clause, _SPEND["not_charged"]):
                 return text.strip()[:300]
