@@ -37,7 +37,6 @@ from tools.validation import validate_wbs
 from tools.wbs import mark_level_of_effort
 
 DEFAULT_CURRENCY = "USD"
-HOURS_PER_DAY = Calendar().hours_per_day
 HOLIDAY_YEARS = 3
 """Years after the start whose holidays the calendar holds: a plan rarely runs longer."""
 
@@ -156,16 +155,21 @@ class PlanNodes:
                 f"labour priced at pmpilot's default {currency} rates per role; replace them"
                 " with your organisation's rate card"
             )
-        if defaults is not None:
-            staff = (reading.staff_rate, reading.staff_rate_per) if reading.staff_rate else None
-            own, rate_notes = stated_rates(
-                team, reading.people, hourly, currency, hours_per_day=HOURS_PER_DAY, staff=staff
-            )
-            hourly.update(own)
-            notes += rate_notes
         start = brief.start or _next_monday(self.deps.today())
         calendar, calendar_note = self._calendar(brief, start)
         notes.append(calendar_note)
+        if defaults is not None:
+            staff = (reading.staff_rate, reading.staff_rate_per) if reading.staff_rate else None
+            own, rate_notes = stated_rates(
+                team,
+                reading.people,
+                hourly,
+                currency,
+                hours_per_day=calendar.hours_per_day,
+                staff=staff,
+            )
+            hourly.update(own)
+            notes += rate_notes
         costs, cost_notes = cost_items(brief, currency, start)
         notes += cost_notes
         plan = Plan(

@@ -2,11 +2,9 @@
 
 A plan's calendar leaves out the country's public holidays: fixed days (moved off a weekend
 where the country observes them on a working day), days counted from Easter, and nth
-weekdays of a month. National holidays only. The well-kept `holidays` library was measured
-first; it pins python-dateutil below 3 while chromadb's kubernetes client needs 3 or later,
-so the rules for the countries pmpilot's users plan in are kept here instead.
+weekdays of a month. National holidays only; why not a library: docs/estimating.md.
 
-Pure: no clock; the caller says which years.
+Pure: the rules are packaged data read once; no clock, the caller says which years.
 """
 
 from __future__ import annotations

@@ -185,10 +185,12 @@ def _budget(money: MoneyFacts, notes: _Notes) -> Money | None:
 
 def _staff_rate(structure: Document, notes: _Notes, budget: Money | None) -> dict:
     found = read_staff_rate(structure)
-    currency = found[0].currency or (budget.currency if budget else None) if found else None
-    if found is None or currency is None:
+    if found is None:
         return {}
     amount, quote = found
+    currency = amount.currency or (budget.currency if budget else None)
+    if currency is None:
+        return {}
     notes.quotes.setdefault("staff_rate", quote)
     return {"staff_rate": Money.of(amount.value, currency), "staff_rate_per": amount.per or "day"}
 
