@@ -24,6 +24,7 @@ from tools.holidays import public_holidays
 from tools.logic import enforce_gates
 from tools.roster import build_team, stated_rates
 from tools.sizing import (
+    crew,
     effort_total,
     evidence_of,
     rebalance,
@@ -255,6 +256,7 @@ class PlanNodes:
                         "work leaned toward the team the brief commits: "
                         + ", ".join(f"{r} x{f:.2f}" for r, f in sorted(shifted.items()))
                     )
+            wbs = crew(wbs, _capacity(plan), hours, keep)
         base = [a for a in plan.assumptions if a not in state.get("draft_notes", [])]
         return {
             "plan": _plan(plan, wbs=wbs, assumptions=list(dict.fromkeys([*base, *notes]))),

@@ -37,10 +37,18 @@ MIN_LABOUR_SHARE = 0.2
 the labour's size (a hardware budget)."""
 CENT = Decimal("0.01")
 FACTOR_RANGE = (0.1, 3.0)
+"""The most the brief's size may shrink or grow the bottom-up effort."""
 ROLE_WEIGHT = 0.3
 """Weight of the template's mix of roles against the mix of the team the brief commits, in
 log space: a PM staffs a team in proportion to the work they expect of each role."""
-"""The most the brief's size may shrink or grow the bottom-up effort."""
+LOAD_CAP = 1.0
+"""The most work per FTE any role of the team carries, as a multiple of the team's average:
+a PM spreads the work so that a part-timer (a 20 % SME) does not carry months of it alone
+and hold up the whole plan."""
+CREW_DAYS = 15.0
+"""Working days a package should last at most when the team has the people: a PM puts more
+of the role's people on a big package rather than letting two of them work on it for months
+while the rest wait (three weeks, a usual planning granularity)."""
 
 
 @dataclass(frozen=True)
@@ -239,7 +247,24 @@ def role_factors(demand: Mapping[str, float], capacity: Mapping[str, float]) -> 
         r: demand[r] ** ROLE_WEIGHT * (load * team[r] / fte) ** (1 - ROLE_WEIGHT) for r in team
     }
     norm = load / sum(target.values())
-    return {r: target[r] * norm / demand[r] for r in team}
+    target = _capped(
+        {r: v * norm for r, v in target.items()}, {r: LOAD_CAP * load * team[r] / fte for r in team}
+    )
+    return {r: target[r] / demand[r] for r in team}
+
+
+def _capped(target: Mapping[str, float], cap: Mapping[str, float]) -> dict[str, float]:
+    """The same total, no role above its cap: what a capped role cannot carry goes to the
+    others in proportion to what they already carry."""
+    fixed: dict[str, float] = {}
+    total = sum(target.values())
+    while True:
+        free = {r: v for r, v in target.items() if r not in fixed}
+        scale = (total - sum(fixed.values())) / sum(free.values())
+        over = {r: cap[r] for r, v in free.items() if v * scale > cap[r]}
+        if not over or len(over) == len(free):
+            return {**fixed, **{r: v * scale for r, v in free.items()}}
+        fixed |= over
 
 
 def _units(wanted: float, before: float, fte: float | None) -> float:
@@ -277,4 +302,35 @@ def rebalance(
             for d in wp.role_demands
         ]
         out.append(wp.model_copy(update={"estimate": _times(e, grow), "role_demands": demands}))
+    return out
+
+
+def crew(
+    wbs: Sequence[WorkPackage],
+    capacity: Mapping[str, float],
+    hours_per_day: float,
+    keep: set[str],
+) -> list[WorkPackage]:
+    """More people on a package that would otherwise last over `CREW_DAYS`: every role's
+    units grow in proportion, up to the role's people on the team (never fewer than the
+    drafter asked for). The effort is unchanged; levelling then decides who waits."""
+    out = []
+    for wp in wbs:
+        e = wp.estimate
+        if not _sized(wp, keep) or e is None or wp.level_of_effort:
+            out.append(wp)
+            continue
+        grow = expected_days(e, hours_per_day) / CREW_DAYS / sum(d.units for d in wp.role_demands)
+        if grow <= 1:
+            out.append(wp)
+            continue
+        demands = [
+            d.model_copy(
+                update={
+                    "units": round(max(d.units, min(d.units * grow, capacity.get(d.role, 0.0))), 3)
+                }
+            )
+            for d in wp.role_demands
+        ]
+        out.append(wp.model_copy(update={"role_demands": demands}))
     return out

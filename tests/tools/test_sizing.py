@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tools.domain import (
     Budget,
+    Calendar,
     CostItem,
     Estimate,
     Member,
@@ -21,18 +22,24 @@ from tools.domain import (
     Range,
     RateCard,
     Risk,
+    RoleDemand,
     Team,
     WorkPackage,
 )
+from tools.estimating import duration_days, role_hours
 from tools.money import Money
 from tools.sizing import (
+    CREW_DAYS,
     FACTOR_RANGE,
     FOCUS,
+    LOAD_CAP,
     RESERVE,
     TEMPLATE_WEIGHT,
     SizeEvidence,
+    crew,
     effort_total,
     evidence_of,
+    role_factors,
     scale_efforts,
     scale_risks,
     size,
@@ -134,3 +141,65 @@ def test_evidence_reads_the_plan() -> None:
 def test_a_default_team_or_a_budget_for_external_spend_says_nothing_about_size() -> None:
     assert evidence_of(_plan(True), stated_team=False).team_fte is None
     assert evidence_of(_plan(False), stated_team=True).labour_budget is None
+
+
+def _package(code: str, days: float, *demands: tuple[str, float]) -> WorkPackage:
+    return WorkPackage(
+        code=code,
+        name=f"Package {code}",
+        estimate=Estimate(optimistic=days, likely=days, pessimistic=days),
+        role_demands=[RoleDemand(role=r, units=u) for r, u in demands],
+    )
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["analyst", "developer", "tester", "architect"]),
+        st.tuples(st.floats(1, 500), st.floats(0.1, 8)),
+        min_size=2,
+    )
+)
+def test_no_role_carries_more_than_the_teams_average_load(
+    roles: dict[str, tuple[float, float]],
+) -> None:
+    demand = {r: d for r, (d, _) in roles.items()}
+    capacity = {r: c for r, (_, c) in roles.items()}
+    factors = role_factors(demand, capacity)
+    after = {r: demand[r] * factors[r] for r in demand}
+    load, fte = sum(demand.values()), sum(capacity.values())
+    assert sum(after.values()) == pytest.approx(load)
+    for r in demand:
+        assert after[r] / capacity[r] <= LOAD_CAP * load / fte * (1 + 1e-9)
+
+
+def test_a_part_time_expert_is_not_left_with_months_of_work() -> None:
+    # 60 days of analysis for a 20 % SME would take 300 working days alone
+    demand = {"business analyst": 60.0, "data engineer": 540.0}
+    capacity = {"business analyst": 0.2, "data engineer": 5.0}
+    factors = role_factors(demand, capacity)
+    assert demand["business analyst"] * factors["business analyst"] / 0.2 <= 600 / 5.2 + 1e-6
+
+
+def test_a_big_package_gets_the_people_the_team_has_and_no_more() -> None:
+    hours = 8.0
+    wbs = [
+        _package("1", 120, ("developer", 1.0), ("tester", 0.5)),
+        _package("2", 10, ("developer", 1.0)),
+        _package("3", 200, ("architect", 1.0)),  # nobody on the team: bought in as asked
+    ]
+    capacity = {"developer": 4.0, "tester": 1.0}
+    out = crew(wbs, capacity, hours, keep=set())
+    big = {d.role: d.units for d in out[0].role_demands}
+    assert big == {"developer": 4.0, "tester": 1.0}  # 120 d / 15 d = 8 people wanted
+    assert out[1] == wbs[1]  # already short
+    assert out[2] == wbs[2]
+    cal = Calendar()
+    assert duration_days(out[0], cal) < duration_days(wbs[0], cal)
+    assert duration_days(out[0], cal) >= CREW_DAYS
+    # the effort is what it was
+    assert sum(role_hours(out[0], cal).values()) == sum(role_hours(wbs[0], cal).values())
+
+
+def test_locked_packages_keep_their_crew() -> None:
+    wbs = [_package("1", 120, ("developer", 1.0))]
+    assert crew(wbs, {"developer": 4.0}, 8.0, keep={"1"}) == wbs
