@@ -134,6 +134,7 @@ def _tasks(plan: Plan, levelled: LevelledPlan | None, profile: CalibrationProfil
                 rate_cents_per_day=round(labour / mean_days) if mean_days > 0 else 0,
                 fixed_cents=tied if mean_days > 0 else cost,
                 code=wp.code,
+                shared=wp.estimate is not None and wp.estimate.basis == "effort",
             )
         )
     untied = total(
@@ -242,6 +243,7 @@ def forecast_plan(
         iterations=iterations,
         seed=seed,
         base_cost_cents=base,
+        project_sigma=profile.project_sigma if profile is not None else 0.0,
     )
     cal = plan.calendar
     start = roll_forward(cal, plan.start)

@@ -34,6 +34,13 @@ Why the pieces are shaped as they are:
   reordering risk events, leaves every other draw where it was, so two scenarios with the
   same seed differ by what changed, not by noise (common random numbers).
 
+Estimation errors within one project are not independent: a team that underestimated one
+task tends to underestimate the next. With `project_sigma` > 0 each iteration draws one project
+factor, lognormal with median 1 and log-sd `project_sigma`, from its own stream, and every task
+marked `shared` (effort-based work, not fixed waits) takes it on its sampled duration before the
+risks act; without it, the P80 of a total of many independent tasks is far narrower than the
+history's projects (`tools.calibration.between_project_sigma`).
+
 Criticality uses the same rule as `tools.critical_path`: a task is critical in an iteration
 when its total float (late minus early finish, from a backward pass over that iteration's
 durations) is at most a tolerance. Drivers are Spearman rank correlations with the finish:
@@ -165,8 +172,10 @@ class Precedence:
 class Task:
     """One activity: its duration in working days, links, and cost in integer minor units.
 
-    A task's cost in an iteration is `rint(rate_cents_per_day x duration) + fixed_cents`,
-    so a risk's delay to the task is priced at its rate (the team stays on it).
+    A task's cost in an iteration is `rint(rate_cents_per_day x duration) + fixed_cents` on
+    its drawn duration. A risk that delays it adds its own cost impact (the extra work it
+    names); only a risk with no cost impact prices its delay at the task's rate (the team
+    stays on it), so a risk's cost is never counted twice.
     """
 
     duration: Distribution
@@ -175,6 +184,8 @@ class Task:
     rate_cents_per_day: int = 0
     fixed_cents: int = 0
     code: str = ""
+    shared: bool = True
+    """Takes the iteration's project factor (effort-based work; a fixed wait does not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -668,14 +679,23 @@ def _risk_stream(seed: int, risk: RiskEvent, position: int) -> np.random.Generat
     return np.random.Generator(np.random.PCG64(entropy))
 
 
+def _factor_stream(seed: int) -> np.random.Generator:
+    """The project factor's own stream: it leaves the tasks' and risks' draws where they were."""
+    digest = hashlib.blake2b(b"project", digest_size=8, person=b"pmpilot-factor").digest()
+    entropy = np.random.SeedSequence(seed, spawn_key=(int.from_bytes(digest, "big"),))
+    return np.random.Generator(np.random.PCG64(entropy))
+
+
 def _apply_risks(
     risks: Sequence[RiskEvent],
     streams: Sequence[np.random.Generator],
     durations: FloatArray,
     cost: IntArray,
+    rate_of: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """Fire each event on three uniforms per column from its own stream (occurs, delay,
-    cost): delays go into task durations (or the project finish), costs into `cost`.
+    cost): delays go into task durations (or the project finish), costs into `cost`; an
+    event with no cost of its own costs its delay at the rates of the tasks it delays.
     Returns the occurrence matrix (event x column) and the project-level delay."""
     width = durations.shape[1]
     fired = np.empty((len(risks), width))
@@ -688,6 +708,8 @@ def _apply_risks(
             delay = risk.delay_days.quantile(delay_u) * hit
             for t in dict.fromkeys(risk.tasks):  # a task named twice is delayed once
                 durations[t] += delay
+                if risk.cost_cents is None and rate_of[t]:
+                    cost += np.rint(delay * rate_of[t]).astype(np.int64)
             if not risk.tasks:
                 project_delay += delay
         if risk.cost_cents is not None:
@@ -794,30 +816,29 @@ def simulate(
     base_cost_cents: int | None = None,
     top: int = 10,
     critical_tolerance_days: float = 1e-6,
+    project_sigma: float = 0.0,
 ) -> Forecast:
     """Run `iterations` seeded iterations of the network and summarise them.
 
     `levelled_order` holds (before, after) task pairs from a resource-levelled schedule;
     each becomes an FS link with no lag, so a conflict the levelling resolved stays resolved
     whatever the durations. `base_cost_cents` defaults to the cost at mean durations without
-    risk events; the contingency is the P80 cost above it.
+    risk events; the contingency is the P80 cost above it. `project_sigma` is the log-sd of
+    the shared project factor (see the module docstring).
     """
-    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
-        raise SimulationError("iterations must be a positive integer")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise SimulationError("seed must be a non-negative integer")
     if not tasks:
         raise SimulationError("nothing to simulate: no tasks")
-    if not (math.isfinite(critical_tolerance_days) and critical_tolerance_days >= 0):
-        raise SimulationError("critical_tolerance_days must be a finite number >= 0")
-    if top < 0:
-        raise SimulationError("top must not be negative")
+    _check_settings(iterations, seed, top, critical_tolerance_days, project_sigma)
     net = _compile(tasks, levelled_order)
     _check_risks(risks, len(tasks))
     rates, priced, fixed = _cost_model(tasks)
+    rate_of = np.zeros(len(tasks))
+    rate_of[priced] = rates
     sampler = _sampler(tasks)
     rng = np.random.Generator(np.random.PCG64(seed))
     risk_rngs = [_risk_stream(seed, risk, e) for e, risk in enumerate(risks)]
+    factor_rng = _factor_stream(seed)
+    shared = np.asarray([i for i, t in enumerate(tasks) if t.shared], np.intp)
 
     n = len(tasks)
     block = min(iterations, max(256, BLOCK_CELLS // n))
@@ -834,9 +855,12 @@ def simulate(
             times, uniforms = times.narrowed(width), np.empty((n, width))
         rng.random(out=uniforms)
         _sample(sampler, tasks, uniforms, times.durations)
+        if project_sigma > 0 and shared.size:
+            factor = np.exp(project_sigma * factor_rng.standard_normal(width))
+            times.durations[shared] *= factor
         block_cost = cost[lo : lo + width]
-        fired, project_delay = _apply_risks(risks, risk_rngs, times.durations, block_cost)
         _add_task_costs(rates, priced, times.durations, block_cost)
+        fired, project_delay = _apply_risks(risks, risk_rngs, times.durations, block_cost, rate_of)
         _forward(net, times)
         network_finish = times.finish.max(axis=0)
         _count_critical(net, times, network_finish, critical_tolerance_days, counts)
@@ -863,6 +887,21 @@ def simulate(
         base_cost=base_cost,
         top=top,
     )
+
+
+def _check_settings(
+    iterations: int, seed: int, top: int, critical_tolerance_days: float, project_sigma: float
+) -> None:
+    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+        raise SimulationError("iterations must be a positive integer")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SimulationError("seed must be a non-negative integer")
+    if not (math.isfinite(critical_tolerance_days) and critical_tolerance_days >= 0):
+        raise SimulationError("critical_tolerance_days must be a finite number >= 0")
+    if top < 0:
+        raise SimulationError("top must not be negative")
+    if not (math.isfinite(project_sigma) and project_sigma >= 0):
+        raise SimulationError("project_sigma must be a finite number >= 0")
 
 
 def _cost_model(tasks: Sequence[Task]) -> tuple[FloatArray, IntArray, int]:

@@ -87,9 +87,10 @@ def test_a_certain_risk_moves_the_finish_and_cost_by_its_impact() -> None:
         work_packages=["b"],
     )
     f = forecast_plan(make(WBS, [risk]), iterations=200, seed=3)
-    # b runs 2 days longer (Mon 11 + Tue 12 instead of Fri 8), at its rate of 800 a day.
+    # b runs 2 days longer (Mon 11 + Tue 12 instead of Fri 8); the risk costs its 500, the
+    # delay is not priced again at b's rate.
     assert f.p50_finish == date(2027, 1, 12)
-    assert f.p50_cost.amount == Decimal("8200.00") + 2 * 800 + 500
+    assert f.p50_cost.amount == Decimal("8200.00") + 500
     # Nothing varies (fixed durations, a certain risk), so nothing drives the finish.
     assert f.drivers == []
 
@@ -162,12 +163,14 @@ def test_a_risk_on_a_phase_delays_it_once_and_avoided_risks_are_gone() -> None:
 
 def test_a_risk_on_packages_in_a_row_delays_the_path_once() -> None:
     # a then b in a row, c beside them: one day's delay on a and b moves the finish one day
-    # (at b, the last it touches), and costs b's day; on a and c (two paths) each is delayed.
+    # (at b, the last it touches); on a and c (two paths) each is delayed. The risk costs its
+    # 300 once, however many packages it holds up.
     f = forecast_plan(make(WBS, [_certain("R1", ["a", "b"])]), iterations=100, seed=1)
     assert f.p50_finish == date(2027, 1, 11)
-    assert f.p50_cost.amount == Decimal("8200.00") + 800 + 300
+    assert f.p50_cost.amount == Decimal("8200.00") + 300
     both = forecast_plan(make(WBS, [_certain("R1", ["a", "c"])]), iterations=100, seed=1)
-    assert both.p50_cost.amount == Decimal("8200.00") + 2 * 800 + 300
+    assert both.p50_finish == date(2027, 1, 11)
+    assert both.p50_cost.amount == Decimal("8200.00") + 300
 
 
 def test_work_waiting_for_a_person_starts_no_earlier_than_levelled() -> None:

@@ -232,8 +232,11 @@ def test_certain_risk_shifts_the_finish_and_cost_by_its_impact() -> None:
     after = simulate(chain(5, 3, rate=10_000), [risk], iterations=500, seed=1)
     assert before.finish_sorted.tolist() == [8.0] * 500
     assert after.finish_sorted.tolist() == [10.0] * 500
-    # the delay is priced at the task's rate, and the event's own cost comes on top
-    assert after.cost_sorted.tolist() == [80_000 + 20_000 + 150_000] * 500
+    # the event's own cost is what it costs: its delay is not priced again at the task's rate
+    assert after.cost_sorted.tolist() == [80_000 + 150_000] * 500
+    # an event that names no cost prices its delay at the rate of the task it holds up
+    idle = simulate(chain(5, 3, rate=10_000), [RiskEvent(1.0, (0,), fixed(2))], iterations=500)
+    assert idle.cost_sorted.tolist() == [80_000 + 20_000] * 500
 
 
 def test_certain_project_level_risk_delays_the_finish_by_its_draw() -> None:
