@@ -376,7 +376,8 @@ def budget_stage(
     budget = None
     if not stage.issues and (plan.budget is not None or plan.brief.budget is not None):
         try:
-            budget = check_budget(plan, reserve)
+            chance = None if forecast is None else forecast.p_meet_budget
+            budget = check_budget(plan, reserve, chance)
         except MissingRateError as exc:
             notes.append(f"budget not checked and costs not forecast: {exc}")
     options = list(stage.options)

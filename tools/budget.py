@@ -32,6 +32,16 @@ Verdict, on the rounded limit L and margin m = at_risk_margin_pct:
 So a total exactly at the limit is "at_risk" (no headroom left) unless the margin is 0, when
 it is "within"; a total exactly at the at-risk threshold is "within".
 
+With a forecast, the verdict is the forecast's chance p of the cost staying within the limit
+(`verdict_from_chance`), so the verdict and the chance a PM reads beside it always agree:
+
+    within    p >= WITHIN_CHANCE (0.8): the P80 cost fits, the usual funding level
+    over      p <  OVER_CHANCE (0.2): even the P20 cost is above the limit
+    at_risk   between: the limit lies between the P20 and the P80 cost
+
+The total above (with the management reserve) is still shown; the chance is about the risks
+and estimates the plan knows of, the management reserve about those it does not.
+
 Options (only when the verdict is not "within") are computed by re-costing the plan without
 some work or with some hours moved, never invented:
 
@@ -64,6 +74,9 @@ from tools.scheduling import network
 from tools.wbs import ancestors, leaf_codes_under, leaves
 
 Verdict = Literal["within", "at_risk", "over"]
+
+WITHIN_CHANCE = 0.8
+OVER_CHANCE = 0.2
 
 SUBSTITUTES: dict[str, tuple[str, ...]] = {
     # role: roles that can stand in for it (lower-case; matched case-insensitively). A
@@ -128,8 +141,19 @@ def verdict_for(amount: Money, budget: Budget) -> Verdict:
     return "within"
 
 
-def check_budget(plan: Plan, contingency_reserve: Money) -> BudgetCheck:
+def verdict_from_chance(p: float) -> Verdict:
+    """The verdict of a forecast chance of staying within the limit (module docstring)."""
+    if p >= WITHIN_CHANCE:
+        return "within"
+    return "over" if p < OVER_CHANCE else "at_risk"
+
+
+def check_budget(
+    plan: Plan, contingency_reserve: Money, chance: float | None = None
+) -> BudgetCheck:
     """Cost the plan, compare it with its budget and, when it is not within, list options.
+    With `chance` (the forecast's chance of staying within the limit) the verdict is read
+    from it; without, from the total.
 
     The budget is `plan.budget`; when that is absent, the brief's budget with the default
     reserve policy of `Budget`. Raises `MissingBudgetError` when neither is set,
@@ -141,7 +165,7 @@ def check_budget(plan: Plan, contingency_reserve: Money) -> BudgetCheck:
     costing = _costing(plan, contingency_reserve, budget)
     base = costing.totals()
     limit = budget.limit.rounded()
-    verdict = verdict_for(base.total, budget)
+    verdict = verdict_for(base.total, budget) if chance is None else verdict_from_chance(chance)
     options = [] if verdict == "within" else _options(plan, costing, base, budget, verdict)
     return BudgetCheck(
         verdict=verdict,
@@ -547,6 +571,7 @@ __all__ = [
     "check_budget",
     "role_key",
     "verdict_for",
+    "verdict_from_chance",
 ]
 
 

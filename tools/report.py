@@ -152,8 +152,7 @@ def _budget(a: Assessment) -> list[str]:
     lines = [
         "## Budget check",
         "",
-        f"**Verdict: {b.verdict.replace('_', ' ')}** · total {b.total} against {b.budget}"
-        f" (variance {b.variance})",
+        f"**Verdict: {b.verdict.replace('_', ' ')}** · {_against(a)} (variance {b.variance})",
         "",
         "| Line | Amount |",
         "|---|---|",
@@ -233,10 +232,25 @@ _BASIS = {"monte_carlo_p80": "simulated P80 above base", "risk_emv": "sum of ris
 
 _VERDICT = {"within": "within budget", "at_risk": "at risk", "over": "over budget"}
 TOP_RISKS = 3
+GANTT_FILE = "gantt.svg"
+"""Beside plan.md: `pmpilot plan --out` writes it, the API serves it at the same level."""
 
 
 def _pct(p: float | None) -> str:
     return "" if p is None else f"{p:.0%}"
+
+
+def _against(a: Assessment) -> str:
+    """What the verdict was read from: the forecast's chance when there is one (80 % or more
+    is within, under 20 % over), else the total against the budget."""
+    b, f = a.budget_check, a.forecast
+    assert b is not None
+    if f is None or f.p_meet_budget is None:
+        return f"total {b.total} against {b.budget}"
+    return (
+        f"{_pct(f.p_meet_budget)} chance of staying within {b.budget} (P80 cost {f.p80_cost};"
+        f" within from 80 %, over below 20 %); total with reserves {b.total}"
+    )
 
 
 def _summary(a: Assessment) -> list[str]:
@@ -245,7 +259,7 @@ def _summary(a: Assessment) -> list[str]:
     s, f, b = a.schedule, a.forecast, a.budget_check
     rows: list[tuple[str, str]] = []
     if b is not None:
-        rows.append(("Verdict", f"**{_VERDICT[b.verdict]}**: total {b.total} against {b.budget}"))
+        rows.append(("Verdict", f"**{_VERDICT[b.verdict]}**: {_against(a)}"))
     if s is not None:
         finish = f"scheduled {s.finish}"
         if f is not None:
@@ -280,6 +294,8 @@ def _summary(a: Assessment) -> list[str]:
     if decide:
         rows.append(("Decisions needed", "; ".join(decide)))
     out = ["## Summary", "", "| | |", "|---|---|", *[f"| {k} | {_cell(v)} |" for k, v in rows], ""]
+    if s is not None:
+        out += [f"![Gantt chart: the schedule, critical path in red]({GANTT_FILE})", ""]
     if s is not None and f is not None:
         out += [_why_finish(a), ""]
     return out
