@@ -63,6 +63,7 @@ from tools.calibration import CalibrationProfile
 from tools.domain import CostItem, Plan, StatusUpdate
 from tools.edits import Change, Edit, apply_edits, changes, read_edits
 from tools.evm import EarnedValue
+from tools.gantt import render_gantt
 from tools.mspdi import read_mspdi
 from tools.report import render_markdown
 
@@ -145,6 +146,10 @@ class PlanningService:
 
     def render(self, assessment: Assessment) -> str:
         return render_markdown(assessment)
+
+    def chart(self, assessment: Assessment) -> str | None:
+        """The Gantt chart (SVG) that plan.md shows, or None when nothing was scheduled."""
+        return render_gantt(assessment)
 
     def track(self, plan: Plan, status: StatusUpdate) -> tuple[EarnedValue, list[CostItem]]:
         """Earned value, and the project-level costs that no package's BAC includes."""
@@ -557,3 +562,6 @@ class PlansService:
 
     def markdown(self, stored: StoredPlan) -> str:
         return self.planning.render(Assessment.model_validate_json(stored.assessment_json))
+
+    def chart(self, stored: StoredPlan) -> str | None:
+        return self.planning.chart(Assessment.model_validate_json(stored.assessment_json))

@@ -274,6 +274,19 @@ def export_markdown(plan_id: str, who: CallerDep, services: ServicesDep) -> Mark
     return MarkdownResponse(services.plans.markdown(stored))
 
 
+class SvgResponse(Response):
+    media_type = "image/svg+xml"
+
+
+@plans.get("/{plan_id}/gantt.svg", response_class=SvgResponse, responses=FOUND)
+def export_gantt(plan_id: str, who: CallerDep, services: ServicesDep) -> SvgResponse:
+    """The Gantt chart plan.md shows beside its summary (404 when nothing was scheduled)."""
+    chart = services.plans.chart(_found(services, who, plan_id))
+    if chart is None:
+        raise HTTPException(HTTPStatus.NOT_FOUND, "the plan was not scheduled: no chart")
+    return SvgResponse(chart)
+
+
 def _lesson(hit: LessonHit, scored: bool) -> LessonPublic:
     return LessonPublic(
         id=hit.id,

@@ -42,6 +42,7 @@ from tools.assessment import Assessment
 from tools.brief import BriefError
 from tools.calibration import CalibrationProfile
 from tools.domain import Plan, StatusUpdate
+from tools.report import GANTT_FILE
 from tools.validation import validate_wbs
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -223,7 +224,7 @@ def plan(
         ),
     ],
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Folder for plan.md, plan.json and draft.json.")
+        Path, typer.Option("--out", help="Folder for plan.md, plan.json, draft.json and gantt.svg.")
     ] = Path("out"),
     iterations: Annotated[
         int | None, typer.Option(min=0, help="Monte Carlo iterations (0: no forecast).")
@@ -255,14 +256,16 @@ def plan(
 
 
 def _write_plan(out_dir: Path, service: PlanningService, plan: Plan, a: Assessment) -> None:
-    _write_all(
-        out_dir,
-        {
-            "plan.json": a.model_dump_json(indent=2) + "\n",
-            "plan.md": service.render(a),
-            "draft.json": plan.model_dump_json(indent=2) + "\n",
-        },
-    )
+    files = {
+        "plan.json": a.model_dump_json(indent=2) + "\n",
+        "plan.md": service.render(a),
+        "draft.json": plan.model_dump_json(indent=2) + "\n",
+    }
+    if (chart := service.chart(a)) is not None:
+        files[GANTT_FILE] = chart
+    else:
+        (out_dir / GANTT_FILE).unlink(missing_ok=True)  # not last run's chart beside this plan
+    _write_all(out_dir, files)
 
 
 def _summarise(a: Assessment, out_dir: Path) -> None:
@@ -285,7 +288,10 @@ def _summarise(a: Assessment, out_dir: Path) -> None:
         b = a.budget_check
         out.print(f"budget: {b.verdict} (total {b.total}, budget {b.budget})", highlight=False)
     out.print(
-        Text(f"wrote {out_dir / 'plan.md'}, {out_dir / 'plan.json'} and {out_dir / 'draft.json'}"),
+        Text(
+            f"wrote {out_dir / 'plan.md'}, {out_dir / 'plan.json'}, {out_dir / 'draft.json'}"
+            + (f" and {out_dir / GANTT_FILE}" if a.schedule is not None else "")
+        ),
         highlight=False,
     )
 

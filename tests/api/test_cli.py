@@ -5,6 +5,7 @@ import os
 import random
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
 
@@ -45,6 +46,12 @@ def test_plan_writes_markdown_and_json(tmp_path: Path) -> None:
     md = (tmp_path / "plan.md").read_text()
     assert "## Schedule" in md
     assert f"**Finish** {a.schedule.finish}" in md
+    # the Gantt chart plan.md shows sits beside it, one bar per scheduled package
+    assert "](gantt.svg)" in md
+    svg = ET.fromstring((tmp_path / "gantt.svg").read_text())
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    drawn = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+    assert all(any(d and d.startswith(f"{t.code}: ") for d in drawn) for t in a.schedule.tasks)
     assert str(a.schedule.finish) in result.stdout.decode()
     assert not list(tmp_path.glob(".*.tmp"))
 
@@ -87,6 +94,7 @@ def test_wbs_issues_exit_1_and_are_reported(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "dependency_cycle" in result.stderr.decode()
     assert "dependency cycle:" in (tmp_path / "o" / "plan.md").read_text()
+    assert not (tmp_path / "o" / "gantt.svg").exists()  # nothing scheduled, no chart
     assert run("validate", str(src)).returncode == 1
     assert run("validate", str(EXAMPLE)).returncode == 0
 

@@ -62,6 +62,12 @@ def test_a_plan_is_drafted_stored_and_read_back_by_its_tenant(
     md = httpx.get(f"{server.url}/v1/plans/{created['id']}/plan.md", headers=_h(keys["acme"]))
     assert md.headers["content-type"].startswith("text/markdown")
     assert "## Work breakdown" in md.text
+    # plan.md's chart resolves beside it
+    assert "](gantt.svg)" in md.text
+    chart = httpx.get(f"{server.url}/v1/plans/{created['id']}/gantt.svg", headers=_h(keys["acme"]))
+    assert chart.status_code == 200
+    assert chart.headers["content-type"].startswith("image/svg+xml")
+    assert chart.text.startswith("<svg") and a["schedule"]["critical_path"][0] in chart.text
 
 
 def test_another_tenant_sees_nothing(server: Server, keys: dict[str, str], created: dict) -> None:
@@ -70,6 +76,8 @@ def test_another_tenant_sees_nothing(server: Server, keys: dict[str, str], creat
     assert r.status_code == 404
     assert r.headers["content-type"] == "application/problem+json"
     r = httpx.get(f"{server.url}/v1/plans/{created['id']}/plan.md", headers=other)
+    assert r.status_code == 404
+    r = httpx.get(f"{server.url}/v1/plans/{created['id']}/gantt.svg", headers=other)
     assert r.status_code == 404
     assert httpx.get(f"{server.url}/v1/plans", headers=other).json()["items"] == []
 
