@@ -365,6 +365,8 @@ class Assignment(Strict):
     member_id: Code
     role: Name
     units: float = Field(default=1.0, gt=0)
+    name: str = ""
+    """The person's name as the team gives it ("Priya"), so reports need no roster."""
 
 
 class Schedule(Strict):

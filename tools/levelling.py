@@ -366,7 +366,9 @@ def _staff(
                     load[(m.id, role)][p] = load[(m.id, role)].get(p, 0) + give
                 want -= give
                 assignments.append(
-                    Assignment(code=job.id, member_id=m.id, role=spelled, units=give / UNIT)
+                    Assignment(
+                        code=job.id, member_id=m.id, role=spelled, units=give / UNIT, name=m.name
+                    )
                 )
                 if want <= 0:
                     break

@@ -77,16 +77,33 @@ def _levelling(a: Assessment) -> list[str]:
         "",
     ]
     if s.assignments:
-        lines += ["| WBS | Who | Role | Share |", "|---|---|---|---|"]
-        lines += [
-            f"| {x.code} | {x.member_id} | {_cell(x.role)} | {x.units:g} |" for x in s.assignments
-        ]
-        lines.append("")
+        lines += _by_person(a)
     if lv.findings:
         lines += ["**Act on:**", ""]
         lines += [f"- *{f.kind.replace('_', ' ')}*: {_cell(f.message)}" for f in lv.findings]
         lines.append("")
     return lines
+
+
+def _by_person(a: Assessment) -> list[str]:
+    """Who does what, one row a person: their packages with shares, in start order, and the
+    span from their first start to their last finish."""
+    s = a.schedule
+    assert s is not None
+    spans = {t.code: t for t in s.tasks}
+    people: dict[str, list] = {}
+    for x in s.assignments:
+        people.setdefault(x.member_id, []).append(x)
+    lines = ["| Who | Role | Work packages (share) | From | To |", "|---|---|---|---|---|"]
+    for member, given in people.items():
+        rows = sorted(given, key=lambda x: (spans[x.code].early_start, x.code))
+        who = rows[0].name or member
+        roles = ", ".join(dict.fromkeys(x.role for x in rows))
+        work = ", ".join(f"{x.code} ({x.units:.0%})" for x in rows)
+        first = min(spans[x.code].early_start for x in rows)
+        last = max(spans[x.code].early_finish for x in rows)
+        lines.append(f"| {_cell(who)} | {_cell(roles)} | {work} | {first} | {last} |")
+    return [*lines, ""]
 
 
 def _forecast(a: Assessment) -> list[str]:
@@ -132,13 +149,13 @@ def _risks(a: Assessment) -> list[str]:
     if not a.risks:
         return [*lines, "No risks recorded.", ""]
     lines += [
-        "| # | Risk | P | I | Score | EMV | Response | Contingency plan | Source |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| # | Risk | P | I | Score | EMV | Owner | Response | Contingency plan | Source |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in a.risks:
         lines.append(
             f"| {r.rank} | {_cell(r.statement)} | {r.probability:.0%} | {r.impact} |"
-            f" {r.score} ({r.rating}) | {_money(r.emv)} | {r.response} |"
+            f" {r.score} ({r.rating}) | {_money(r.emv)} | {_cell(r.owner or '')} | {r.response} |"
             f" {_cell(r.contingency_plan)} | {_source(r.source.kind, r.source.ref)} |"
         )
     lines += ["", f"**Sum of EMV:** {a.contingency_reserve}", ""]
@@ -170,6 +187,16 @@ def _budget(a: Assessment) -> list[str]:
             "",
         ]
     lines += _costs(a)
+    if a.rate_card is not None and a.rate_card.hourly:
+        lines += [
+            f"Labour priced at these hourly rates ({a.rate_card.currency}; the brief's where it"
+            " gives them, else the rate card's):",
+            "",
+            "| Role | Per hour |",
+            "|---|---:|",
+            *[f"| {_cell(r)} | {v:,.2f} |" for r, v in sorted(a.rate_card.hourly.items())],
+            "",
+        ]
     if b.options:
         lines += ["Options to get back under budget:", ""]
         for o in b.options:

@@ -159,7 +159,9 @@ def span_level_of_effort(plan: Plan, sched: Schedule) -> Schedule:
             who = next((m for m in plan.team.members if key in {r.lower() for r in m.roles}), None)
             if who is not None:
                 assignments.append(
-                    Assignment(code=wp.code, member_id=who.id, role=d.role, units=d.units)
+                    Assignment(
+                        code=wp.code, member_id=who.id, role=d.role, units=d.units, name=who.name
+                    )
                 )
     return sched.model_copy(
         update={"tasks": tasks, "critical_path": path, "assignments": assignments}

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.invariants import assert_nobody_overbooked
+from tools.assessment import assess
 from tools.domain import (
     Absence,
     Dependency,
@@ -21,6 +22,7 @@ from tools.domain import (
 )
 from tools.levelling import PERIODS_PER_DAY, level_plan
 from tools.rcpsp import precedence_from_link
+from tools.report import render_markdown
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plans" / "crm-rollout.json"
 MONDAY = date(2027, 1, 4)
@@ -67,6 +69,21 @@ def test_two_dbas_work_in_parallel() -> None:
     assert result.makespan_days == 3
     assert dates(result, "a")[0] == dates(result, "b")[0] == MONDAY
     assert {a.member_id for a in result.schedule.assignments} == {"ann", "bo"}
+    # the people keep their names through levelling, and plan.md condenses them one row each
+    assert {a.name for a in result.schedule.assignments} == {"Ann", "Bo"}
+
+
+def test_plan_md_lists_each_person_once_by_name_with_their_packages() -> None:
+    p = plan([wp("a", 3), wp("b", 2, "dba", "a"), wp("c", 2)], [person("ann"), person("bo")])
+    a = assess(p, iterations=50, seed=1)
+    md = render_markdown(a)
+    table = md.split("| Who | Role | Work packages (share) | From | To |")[1].split("\n\n")[0]
+    rows = [r for r in table.splitlines() if r.startswith("| ") and not r.startswith("|---")]
+    assert sorted(r.split(" | ")[0] for r in rows) == ["| Ann", "| Bo"]
+    done = {x.code for x in a.schedule.assignments}
+    assert done == {"a", "b", "c"}
+    for code in done:  # every package shows up under somebody
+        assert any(f"{code} (" in r for r in rows)
 
 
 def test_an_absence_delays_the_only_dba() -> None:
