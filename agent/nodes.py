@@ -22,7 +22,7 @@ from tools.domain import Budget, Calendar, Plan, ProjectBrief, RateCard, RiskReg
 from tools.expenses import cost_items
 from tools.holidays import public_holidays
 from tools.logic import enforce_gates
-from tools.roster import build_team, stated_rates
+from tools.roster import build_team, owner_for, stated_rates
 from tools.sizing import (
     crew,
     effort_total,
@@ -272,7 +272,10 @@ class PlanNodes:
     def propose_risks(self, state: PlanState) -> dict:
         plan = state["plan"]
         draft = self.deps.drafter.propose_risks(self._request(state), plan.wbs)
-        risks = scale_risks(draft.risks, state.get("size_factor", 1.0))
+        risks = [
+            r.model_copy(update={"owner": owner_for(r.owner, plan.team)})
+            for r in scale_risks(draft.risks, state.get("size_factor", 1.0))
+        ]
         return {
             "plan": _plan(
                 plan,

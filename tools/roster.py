@@ -145,3 +145,27 @@ def _hourly(amount: Decimal, per: str, hours_per_day: float) -> Decimal:
     if per == "hour":
         return amount
     return amount / (Decimal(str(DAYS_PER.get(per, 1.0))) * Decimal(str(hours_per_day)))
+
+
+SENIORITY_ORDER = {"junior": 0, "mid": 1, "senior": 2, "lead": 3}
+OWNING_ROLE = "project manager"
+"""Who owns a risk whose role nobody on the team fills: the PM, who will have to buy it in."""
+
+
+def owner_for(role: str | None, team: Team) -> str | None:
+    """A risk's owner as a person on the team: the most senior, most available of the
+    organisation's own people in the role (a contractor only when nobody else holds it), as
+    "Priya (dba)"; the PM when nobody holds the role; the role itself when nobody can. An
+    owner already named that way is named again from its role (a re-draft, a changed team)."""
+    if role and (named := re.fullmatch(r".+ \((.+)\)", role)):
+        role = named.group(1)
+    for wanted in dict.fromkeys(r for r in (role, OWNING_ROLE) if r):
+        key = " ".join(wanted.lower().split())
+        holders = [m for m in team.members if key in {" ".join(r.lower().split()) for r in m.roles}]
+        if holders:
+            best = max(
+                holders,
+                key=lambda m: (not m.external, SENIORITY_ORDER[m.seniority], m.availability),
+            )
+            return f"{best.name} ({wanted})"
+    return role

@@ -124,6 +124,9 @@ def test_plans_are_specific_to_their_brief(drafted: dict) -> None:
     assert "2 TB" in quotes  # the data volume scaled the migration packages
     wbs_names = {frozenset(r.name for r in drafted[b.stem][1].wbs) for b in BRIEFS}
     assert len(wbs_names) == len(BRIEFS)  # no two briefs share a WBS
+    # every risk is owned by a person on the team
+    people = {m.name for m in plan.team.members}
+    assert all(r.owner and r.owner.split(" (")[0] in people for r in a.risks)
 
 
 def test_the_graph_runs_its_steps_in_order(service: PlanningService) -> None:

@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from tools.brief import PersonCue, read_brief
-from tools.domain import Absence
+from tools.domain import Absence, Member, Team
 from tools.money import Money
-from tools.roster import build_team, stated_rates
+from tools.roster import build_team, owner_for, stated_rates
 
 USUAL = ["project manager", "dba", "developer", "tester"]
 
@@ -85,3 +85,26 @@ def test_the_staff_rate_is_read_from_the_brief_and_not_from_a_contractors_rate()
     assert reading.staff_rate_per == "day"
     only_contractor = "Move the intranet.\n\nBudget EUR 90k. The contractor costs EUR 900/day."
     assert read_brief(only_contractor, today=date(2026, 12, 7)).staff_rate is None
+
+
+def test_a_risk_is_owned_by_a_person_who_holds_its_role() -> None:
+    team = Team(
+        members=[
+            Member(id="c", name="Cara", roles=["dba"], seniority="lead", external=True),
+            Member(id="p", name="Priya", roles=["dba"], seniority="senior"),
+            Member(id="j", name="Joe", roles=["DBA"], seniority="junior"),
+            Member(id="m", name="Mia", roles=["project manager"], availability=0.5),
+        ]
+    )
+    # our own most senior DBA before a contractor, however senior
+    assert owner_for("dba", team) == "Priya (dba)"
+    assert owner_for("Dba", team) == "Priya (Dba)"
+    # nobody holds the role: the PM owns it (and has to buy it in)
+    assert owner_for("network engineer", team) == "Mia (project manager)"
+    assert owner_for(None, team) == "Mia (project manager)"
+    # already named: named again from its role, so a re-draft keeps the right person
+    assert owner_for("Priya (dba)", team) == "Priya (dba)"
+    # a contractor owns it when nobody else holds the role
+    only = Team(members=[Member(id="c", name="Cara", roles=["dba"], external=True)])
+    assert owner_for("dba", only) == "Cara (dba)"
+    assert owner_for("tester", Team()) == "tester"
