@@ -20,6 +20,7 @@ from tools.domain import (
     Member,
     Plan,
     ProjectBrief,
+    RateCard,
     Risk,
     Schedule,
     Source,
@@ -135,6 +136,8 @@ class Assessment(_Out):
     non_labour: list[CostItem] = []
     """Every non-labour cost of the plan: those the budget check counts, those outside the
     budget and those without a figure."""
+    rate_card: RateCard | None = None
+    """The hourly rates every labour line was priced at (the brief's, else the card's)."""
     schedule_options: list[ScheduleOption] = []
     """When the plan is late for its deadline: moving it to the P80 finish, and adding one
     person in the role shortest of time, each re-scheduled by the engine."""
@@ -409,9 +412,21 @@ def budget_stage(
         contingency_basis=basis,
         budget_check=budget,
         non_labour=plan.non_labour,
+        rate_card=_rates_used(plan),
         notes=notes,
         assumptions=plan.assumptions,
         engine=EngineInfo(seed=seed),
+    )
+
+
+def _rates_used(plan: Plan) -> RateCard:
+    """The card's rates for the roles the work asks for, as priced (case as the card has it)."""
+    asked = {" ".join(d.role.lower().split()) for wp in leaves(plan.wbs) for d in wp.role_demands}
+    card = plan.rate_card
+    return card.model_copy(
+        update={
+            "hourly": {r: v for r, v in card.hourly.items() if " ".join(r.lower().split()) in asked}
+        }
     )
 
 

@@ -84,3 +84,34 @@ def test_plan_md_opens_with_a_summary_that_agrees_with_the_engine() -> None:
     gap = (a.forecast.p50_finish - a.schedule.finish).days
     if abs(gap) > 3:
         assert f"{abs(gap)} calendar days" in summary
+
+
+def test_the_verdict_follows_the_chance_a_pm_reads_beside_it() -> None:
+    plan = load()
+    seen = set()
+    for limit in ("150000", "230000", "240000", "400000"):
+        p = plan.model_copy(
+            update={"budget": plan.budget.model_copy(update={"limit": Money.of(limit, "USD")})}
+        )
+        a = assess(p, iterations=1000, seed=5)
+        chance = a.forecast.p_meet_budget
+        expected = "within" if chance >= 0.8 else ("over" if chance < 0.2 else "at_risk")
+        assert a.budget_check.verdict == expected
+        assert f"{chance:.0%} chance of staying within" in render_markdown(a)
+        if a.budget_check.verdict == "within":
+            assert a.budget_check.options == []
+        seen.add(a.budget_check.verdict)
+    assert seen == {"within", "at_risk", "over"}
+
+
+def test_plan_md_shows_the_rates_every_labour_line_was_priced_at() -> None:
+    plan = load()
+    a = assess(plan, iterations=200, seed=5)
+    asked = {d.role.lower() for wp in plan.wbs for d in wp.role_demands}
+    assert a.rate_card is not None
+    assert {r.lower() for r in a.rate_card.hourly} == asked & {
+        r.lower() for r in plan.rate_card.hourly
+    }
+    md = render_markdown(a)
+    for role, rate in a.rate_card.hourly.items():
+        assert f"| {role} | {rate:,.2f} |" in md
