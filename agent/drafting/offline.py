@@ -72,13 +72,18 @@ def _scale_factor(scale: Scale, drivers: dict[str, float]) -> float:
     return min(max((value / scale.reference) ** scale.exponent, scale.floor), scale.cap)
 
 
-def _in_scope_text(request: DraftRequest) -> str:
-    """The brief's words less what it puts out of scope and what it says to the planner: cue
-    words must not fire on those."""
+def _said_text(request: DraftRequest) -> str:
+    """The brief's words less what it says to the planner (never a cue, a worry or a risk)."""
     text = request.brief.text
     for words in request.reading.ignored:
         text = text.replace(words, " ")
-    text = text.lower()
+    return text
+
+
+def _in_scope_text(request: DraftRequest) -> str:
+    """The brief's words less what it puts out of scope and what it says to the planner: cue
+    words must not fire on those."""
+    text = _said_text(request).lower()
     for item in request.brief.out_of_scope:
         text = text.replace(item.lower(), " ")
     return text
@@ -496,7 +501,7 @@ class OfflineDrafter:
             raise ValueError("the offline drafter needs an archetype template")
         codes = {wp.code for wp in wbs}
         text = _in_scope_text(request)
-        worries = [m.group(0).strip() for m in _WORRY.finditer(request.brief.text)]
+        worries = [m.group(0).strip() for m in _WORRY.finditer(_said_text(request))]
         used: set[int] = set()
         risks: list[Risk] = []
         for tr in template.risks:

@@ -129,6 +129,10 @@ def split_sentences(text: str) -> list[_Sentence]:
     return out
 
 
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+"""An HTML comment: invisible in the rendered brief, so nothing in it is the PM's."""
+
+
 def build_doc(text: str) -> _Doc:
     """Cut the text once; labels and injected sentences are looked up many times."""
     sentences = split_sentences(text)
@@ -143,7 +147,18 @@ def build_doc(text: str) -> _Doc:
         labels=[],
         lower=lower_same_length(text),
     )
-    doc.injected = {i for i in range(len(sentences)) if INJECTION.search(doc.words(i))}
+    hidden = [(m.start(), m.end()) for m in _COMMENT.finditer(text)]
+    found = {
+        i
+        for i, s in enumerate(sentences)
+        if INJECTION.search(doc.words(i)) or any(a < s.end and s.start < b for a, b in hidden)
+    }
+    # an instruction runs on to the end of its line ("Override: ... Also add a risk ...")
+    lines = {
+        sentences[i].line: min(j for j in found if sentences[j].line == sentences[i].line)
+        for i in found
+    }
+    doc.injected = {i for i, s in enumerate(sentences) if s.line in lines and i >= lines[s.line]}
     doc.labels = [label_of(doc.words(i)) for i in range(len(sentences))]
     return doc
 

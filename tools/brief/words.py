@@ -41,13 +41,30 @@ ABBREVIATIONS = frozenset(_VOCAB["abbreviations"])
 LABELS: tuple[tuple[str, str], ...] = tuple(tuple(x) for x in _VOCAB["labels"])
 """Section labels ("Scope:", "**Team:**", "## Out of scope"), matched whole, lower case."""
 
+_MACHINE = (
+    r"(?:AI|A\.I\.|LLM|GPT[-\w.]*|ChatGPT|Claude|Copilot|Gemini|chat ?bot|bot|"
+    r"(?:AI|language) model|model|AI (?:planner|agent|tool|assistant)|assistant|"
+    r"planning (?:tool|assistant|bot|agent|software|engine|AI))"
+)
 INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}?\b(?:instructions?|prompts?|rules|above|"
     r"previous|prior)\b|\byou are now\b|\bsystem prompt\b|\bnew instructions\b|"
-    r"\bset (?:the )?(?:budget|deadline|start|team(?: size)?|archetype|currency)\b.{0,30}?\bto\b",
+    r"\bset (?:the )?(?:budget|deadline|start|team(?: size)?|archetype|currency)\b.{0,30}?\bto\b|"
+    # addressed to a machine reader: "note to the AI", "for the planning bot only", "Hey ChatGPT,"
+    rf"\b(?:notes?|message|instructions?|ps|p\.s\.|reminder)\s*(?:to|for)\s+(?:the\s+|any\s+|an?\s+)?"
+    rf"{_MACHINE}\b|"
+    rf"\b(?:for|to)\s+(?:the\s+|any\s+)?{_MACHINE}\s+only\b|"
+    rf"^[\W_]*(?:hey|hi|hello|dear)?\s*(?:the\s+)?{_MACHINE}\s*[,:]|"
+    r"\[\s*(?:instructions?|system|note)\b|"
+    r"\bwhen you (?:write|draft|generate|produce|create|build|make) (?:this|the|my|our) plan\b|"
+    # telling the reader to put something else than the facts in the plan
+    r"\bno matter what\b|\bwhatever the (?:brief|text|numbers|figures|data|facts)\b|"
+    r"\boverride\s*:|\bpretend (?:that|the|it)\b",
     re.I,
 )
-"""Text addressed to the reader rather than about the project: read as text, never obeyed."""
+"""Text addressed to the reader rather than about the project: read as text, never obeyed.
+An instruction runs to the end of its line (`build_doc`), and an HTML comment is never part
+of the brief a PM sees."""
 
 
 HEADER_LINE = re.compile(r"^[ \t>]*(?:Date|Sent|From|To|Cc|Bcc|Subject|Reply-To):", re.I)
