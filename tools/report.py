@@ -24,7 +24,8 @@ def _wbs(a: Assessment) -> list[str]:
     depth: dict[str, int] = {}
     lines = ["## Work breakdown", ""]
     lines += [
-        "| WBS | Work package | O / M / P | PERT h | Depends on | Source |",
+        "| WBS | Work package | Optimistic / likely / pessimistic | Expected (PERT) | Depends on"
+        " | Source |",
         "|---|---|---|---|---|---|",
     ]
     for row in a.wbs:
@@ -33,12 +34,28 @@ def _wbs(a: Assessment) -> list[str]:
         if row.optional:
             name += " *(optional)*"
         e = row.estimate
-        est = f"{e.optimistic:g} / {e.likely:g} / {e.pessimistic:g} {e.unit}" if e else ""
-        pert = f"{e.pert_hours:,.1f}" if e else ""
+        unit = "" if e is None else _unit(e.unit, e.basis)
+        est = f"{e.optimistic:g} / {e.likely:g} / {e.pessimistic:g} {unit}" if e else ""
+        pert = f"{(e.optimistic + 4 * e.likely + e.pessimistic) / 6:,.1f} {unit}" if e else ""
         deps = ", ".join(row.depends_on)
         src = _source(row.source.kind, row.source.ref)
         lines.append(f"| {row.code} | {name} | {est} | {pert} | {deps} | {src} |")
     return lines
+
+
+def _hours_per_day(a: Assessment) -> float:
+    """The plan calendar's working hours a day, as its estimates in days convert to hours."""
+    for r in a.wbs:
+        e = r.estimate
+        if e is not None and e.unit == "days" and e.basis == "effort" and e.pert_hours > 0:
+            return e.pert_hours / ((e.optimistic + 4 * e.likely + e.pessimistic) / 6)
+    return DEFAULT_HOURS_PER_DAY
+
+
+def _unit(unit: str, basis: str) -> str:
+    """One unit a row: the three points and the expected value alike, person-days of effort or
+    working days of duration."""
+    return f"person-{unit}" if basis == "effort" else f"{unit} (duration)"
 
 
 def _schedule(a: Assessment) -> list[str]:
@@ -259,6 +276,7 @@ _BASIS = {"monte_carlo_p80": "simulated P80 above base", "risk_emv": "sum of ris
 
 _VERDICT = {"within": "within budget", "at_risk": "at risk", "over": "over budget"}
 TOP_RISKS = 3
+DEFAULT_HOURS_PER_DAY = 8.0
 GANTT_FILE = "gantt.svg"
 """Beside plan.md: `pmpilot plan --out` writes it, the API serves it at the same level."""
 
@@ -305,7 +323,7 @@ def _summary(a: Assessment) -> list[str]:
         rows.append(("Cost", cost))
     parents = {r.parent for r in a.wbs if r.parent}
     hours = sum(r.estimate.pert_hours for r in a.wbs if r.estimate and r.code not in parents)
-    rows.append(("Effort", f"{hours:,.0f} person-hours expected"))
+    rows.append(("Effort", f"{hours / _hours_per_day(a):,.0f} person-days expected"))
     top = sorted(a.risks, key=lambda r: r.rank)[:TOP_RISKS]
     if top:
         rows.append(

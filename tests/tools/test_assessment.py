@@ -115,3 +115,18 @@ def test_plan_md_shows_the_rates_every_labour_line_was_priced_at() -> None:
     md = render_markdown(a)
     for role, rate in a.rate_card.hourly.items():
         assert f"| {role} | {rate:,.2f} |" in md
+
+
+def test_plan_md_speaks_of_effort_in_one_unit() -> None:
+    a = assess(load(), iterations=200, seed=5)
+    md = render_markdown(a)
+    assert "person-hours" not in md and "PERT h" not in md
+    parents = {r.parent for r in a.wbs if r.parent}
+    leaves = [r.estimate for r in a.wbs if r.estimate and r.code not in parents]
+    hours_per_day = load().calendar.hours_per_day
+    days = sum(e.pert_hours for e in leaves) / hours_per_day
+    assert f"| Effort | {days:,.0f} person-days expected |" in md
+    for e in leaves:  # each row's three points and expected value in the same unit
+        mean = (e.optimistic + 4 * e.likely + e.pessimistic) / 6
+        unit = "person-days" if e.basis == "effort" else "days (duration)"
+        assert f"{e.pessimistic:g} {unit} | {mean:,.1f} {unit} |" in md
