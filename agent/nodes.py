@@ -21,6 +21,7 @@ from tools.brief.places import country_of
 from tools.domain import Budget, Calendar, Plan, ProjectBrief, RateCard, RiskRegister
 from tools.expenses import cost_items
 from tools.holidays import public_holidays
+from tools.key_people import key_person_risks
 from tools.logic import enforce_gates
 from tools.roster import build_team, owner_for, stated_rates
 from tools.sizing import (
@@ -272,9 +273,10 @@ class PlanNodes:
     def propose_risks(self, state: PlanState) -> dict:
         plan = state["plan"]
         draft = self.deps.drafter.propose_risks(self._request(state), plan.wbs)
+        drafted = scale_risks(draft.risks, state.get("size_factor", 1.0))
         risks = [
             r.model_copy(update={"owner": owner_for(r.owner, plan.team)})
-            for r in scale_risks(draft.risks, state.get("size_factor", 1.0))
+            for r in [*drafted, *key_person_risks(plan, drafted)]
         ]
         return {
             "plan": _plan(
