@@ -129,6 +129,12 @@ def split_sentences(text: str) -> list[_Sentence]:
     return out
 
 
+CARRIES_ON = re.compile(
+    r"[\W_]*(?:also|and|then|plus|please|pls|add|make|set|report|include|remove|drop|treat|use|"
+    r"put|change|mark|cut|show|list|give|keep|leave out|write|assume|pretend)\b",
+    re.I,
+)
+"""How a sentence that carries on an instruction begins: a directive, or "also", "then"."""
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 """An HTML comment: invisible in the rendered brief, so nothing in it is the PM's."""
 
@@ -153,12 +159,18 @@ def build_doc(text: str) -> _Doc:
         for i, s in enumerate(sentences)
         if INJECTION.search(doc.words(i)) or any(a < s.end and s.start < b for a, b in hidden)
     }
-    # an instruction runs on to the end of its line ("Override: ... Also add a risk ...")
-    lines = {
-        sentences[i].line: min(j for j in found if sentences[j].line == sentences[i].line)
-        for i in found
-    }
-    doc.injected = {i for i, s in enumerate(sentences) if s.line in lines and i >= lines[s.line]}
+    # an instruction goes on in the sentences after it on its line that carry on telling
+    # ("Override: ... Also add a risk ..."), not in a fact that follows ("... Deadline: 31 May.")
+    for i in sorted(found):
+        j = i + 1
+        while (
+            j < len(sentences)
+            and sentences[j].line == sentences[i].line
+            and CARRIES_ON.match(doc.words(j))
+        ):
+            found.add(j)
+            j += 1
+    doc.injected = found
     doc.labels = [label_of(doc.words(i)) for i in range(len(sentences))]
     return doc
 

@@ -63,8 +63,9 @@ INJECTION = re.compile(
     re.I,
 )
 """Text addressed to the reader rather than about the project: read as text, never obeyed.
-An instruction runs to the end of its line (`build_doc`), and an HTML comment is never part
-of the brief a PM sees."""
+An instruction goes on in the sentences after it on its line that carry on telling
+(`CARRIES_ON` in `tools/brief/text.py`), and an HTML comment is never part of the brief a PM
+sees."""
 
 
 HEADER_LINE = re.compile(r"^[ \t>]*(?:Date|Sent|From|To|Cc|Bcc|Subject|Reply-To):", re.I)
