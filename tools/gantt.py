@@ -55,7 +55,7 @@ def render_gantt(a: Assessment) -> str | None:
 
     parents = {r.parent for r in rows if r.parent}
     height = HEAD + ROW * len(rows) + FOOT
-    width = LABEL_WIDTH + CHART_WIDTH + 20
+    width = LABEL_WIDTH + CHART_WIDTH + 50  # room for the last month's label
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif"'
@@ -126,8 +126,9 @@ def _months(first: date, last: date, x: Callable[[date], float], bottom: int) ->
                 f'<line x1="{px:.1f}" y1="{HEAD - 8}" x2="{px:.1f}" y2="{bottom}"'
                 f' stroke="{COLOURS["grid"]}"/>'
             )
+            label = f"{d:%b %Y}" if d.month == 1 or len(out) == 1 else f"{d:%b}"
             out.append(
-                f'<text x="{px + 2:.1f}" y="{HEAD - 12}" fill="{COLOURS["text"]}">{d:%b %Y}</text>'
+                f'<text x="{px + 2:.1f}" y="{HEAD - 12}" fill="{COLOURS["text"]}">{label}</text>'
             )
         d = date(d.year + d.month // 12, d.month % 12 + 1, 1)
         k += 1

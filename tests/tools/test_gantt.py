@@ -73,3 +73,19 @@ def test_bars_sit_in_time_order_and_the_deadline_and_p80_are_drawn(a: Assessment
 
 def test_an_unscheduled_plan_has_no_chart(a: Assessment) -> None:
     assert render_gantt(a.model_copy(update={"schedule": None})) is None
+
+
+def test_months_are_ticked_with_the_year_only_where_it_turns(a: Assessment) -> None:
+    root = ET.fromstring(render_gantt(a))
+    months = [
+        el.text
+        for el in root.iter(f"{SVG}text")
+        if el.text
+        and el.text[:3]
+        in {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+        and el.get("y") == "28"
+    ]
+    assert len(months) >= 3
+    assert months[0][-4:].isdigit()  # the first says its year
+    for m in months[1:]:
+        assert m[-4:].isdigit() == m.startswith("Jan")
