@@ -10,11 +10,12 @@ a slide.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
-from tools.assessment import Assessment
+from tools.assessment import Assessment, WbsRow
+from tools.domain import ScheduledTask
 
 LABEL_WIDTH = 300
 CHART_WIDTH = 720
@@ -85,8 +86,13 @@ def render_gantt(a: Assessment) -> str | None:
             f'<text x="6" y="{y + 14}" fill="{COLOURS["text"]}"{weight}>{escape(label)}'
             f"<title>{escape(r.code + ' ' + r.name)}</title></text>"
         )
-        x0, x1 = x(t.early_start), x(t.early_finish + timedelta(days=1))
-        tip = f"<title>{escape(r.code)}: {t.early_start} to {t.early_finish}</title>"
+        start, finish = (
+            _phase_span(r.code, rows, spans)
+            if r.code in parents
+            else (t.early_start, t.early_finish)
+        )
+        x0, x1 = x(start), x(finish + timedelta(days=1))
+        tip = f"<title>{escape(r.code)}: {start} to {finish}</title>"
         if r.code in parents:
             out.append(
                 f'<rect x="{x0:.1f}" y="{y + 8}" width="{max(x1 - x0, 1):.1f}" height="5"'
@@ -110,6 +116,21 @@ def render_gantt(a: Assessment) -> str | None:
     out += _legend(bottom + 22)
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _phase_span(
+    code: str, rows: Sequence[WbsRow], spans: Mapping[str, ScheduledTask]
+) -> tuple[date, date]:
+    """A phase's bar spans the work under it, level of effort included (the schedule's own
+    row for a phase of ongoing work alone marks only its start)."""
+    under = {code}
+    for r in rows:  # WBS order: a parent comes before its children
+        if r.parent in under:
+            under.add(r.code)
+    tasks = [spans[c] for c in under if c != code and c in spans]
+    if not tasks:
+        return spans[code].early_start, spans[code].early_finish
+    return min(t.early_start for t in tasks), max(t.early_finish for t in tasks)
 
 
 def _months(first: date, last: date, x: Callable[[date], float], bottom: int) -> list[str]:

@@ -89,3 +89,26 @@ def test_months_are_ticked_with_the_year_only_where_it_turns(a: Assessment) -> N
     assert months[0][-4:].isdigit()  # the first says its year
     for m in months[1:]:
         assert m[-4:].isdigit() == m.startswith("Jan")
+
+
+def test_a_phase_bar_spans_all_the_work_under_it(a: Assessment) -> None:
+    spans = {t.code: t for t in a.schedule.tasks}
+    # make the last phase's work ongoing: its schedule row alone marks only its start
+    last = [r for r in a.wbs if r.parent is None][-1]
+    wbs = [
+        r.model_copy(update={"level_of_effort": True}) if r.parent == last.code else r
+        for r in a.wbs
+    ]
+    tasks = [
+        t.model_copy(update={"early_finish": t.early_start}) if t.code == last.code else t
+        for t in a.schedule.tasks
+    ]
+    b = a.model_copy(
+        update={"wbs": wbs, "schedule": a.schedule.model_copy(update={"tasks": tasks})}
+    )
+    titles = [el.text for el in ET.fromstring(render_gantt(b)).iter(f"{SVG}title")]
+    for parent in {r.parent for r in b.wbs if r.parent}:
+        under = [spans[r.code] for r in b.wbs if r.parent == parent and r.code in spans]
+        start = min(t.early_start for t in under)
+        finish = max(t.early_finish for t in under)
+        assert f"{parent}: {start} to {finish}" in titles
