@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from tools.budget import MissingRateError, check_budget, package_costs
+from tools.budget import MissingRateError, check_budget, package_costs, role_key
 from tools.calendar import member_hours, roll_forward, working_dates, working_days_between
 from tools.calibration import CalibrationProfile
 from tools.domain import (
@@ -421,12 +421,10 @@ def budget_stage(
 
 def _rates_used(plan: Plan) -> RateCard:
     """The card's rates for the roles the work asks for, as priced (case as the card has it)."""
-    asked = {" ".join(d.role.lower().split()) for wp in leaves(plan.wbs) for d in wp.role_demands}
+    asked = {role_key(d.role) for wp in leaves(plan.wbs) for d in wp.role_demands}
     card = plan.rate_card
     return card.model_copy(
-        update={
-            "hourly": {r: v for r, v in card.hourly.items() if " ".join(r.lower().split()) in asked}
-        }
+        update={"hourly": {r: v for r, v in card.hourly.items() if role_key(r) in asked}}
     )
 
 

@@ -8,11 +8,12 @@ the constants below.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from tools.budget import role_key
 from tools.domain import Member, Plan, Range, Risk, Source
 from tools.risk import effort_cost
+from tools.roster import is_assumed
 from tools.wbs import leaves
 
 MAX_KEY_PEOPLE = 3
@@ -31,15 +32,6 @@ NOT_KEY_ROLES = frozenset({"project manager"})
 """The PM writes the plan; their own absence is not a risk they register against themselves."""
 
 
-def _named(m: Member) -> bool:
-    """A person the brief names, not one assumed to fill the usual team ("Dba 2")."""
-    return not any(re.fullmatch(rf"{re.escape(r)} \d+", m.name, re.I) for r in m.roles)
-
-
-def _key(role: str) -> str:
-    return " ".join(role.lower().split())
-
-
 def key_person_risks(plan: Plan, taken: Sequence[Risk]) -> list[Risk]:
     """A risk for each named person who is the only holder of a role the work needs, or who
     has leave planned, most exposed first (alone and away, then alone, then away); none for a
@@ -49,40 +41,37 @@ def key_person_risks(plan: Plan, taken: Sequence[Risk]) -> list[Risk]:
         if wp.level_of_effort:
             continue
         for d in wp.role_demands:
-            work.setdefault(_key(d.role), []).append(wp.code)
+            work.setdefault(role_key(d.role), []).append(wp.code)
     holders: dict[str, int] = {}
     for m in plan.team.members:
         for r in m.roles:
-            holders[_key(r)] = holders.get(_key(r), 0) + 1
+            holders[role_key(r)] = holders.get(role_key(r), 0) + 1
     said = " ".join(f"{r.cause} {r.event} {r.effect}" for r in taken).lower()
     found = []
     for m in plan.team.members:
-        if not _named(m) or m.name.lower() in said:
+        if is_assumed(m) or m.name.lower() in said:
             continue
-        roles = [r for r in m.roles if _key(r) in work and _key(r) not in NOT_KEY_ROLES]
+        roles = [r for r in m.roles if role_key(r) in work and role_key(r) not in NOT_KEY_ROLES]
         if not roles:
             continue
-        role = max(roles, key=lambda r: len(work[_key(r)]))
-        alone = holders[_key(role)] == 1
+        role = max(roles, key=lambda r: len(work[role_key(r)]))
+        alone = holders[role_key(role)] == 1
         if alone or m.absences:
             found.append((not alone, not m.absences, m.name, m, role))
     found.sort(key=lambda f: f[:3])
     n = len(taken)
     return [
-        _risk(plan, m, role, alone=not later, n=n + i + 1)
+        _risk(plan, m, role, work[role_key(role)], alone=not later, n=n + i + 1)
         for i, (later, _, _, m, role) in enumerate(found[:MAX_KEY_PEOPLE])
     ]
 
 
-def _risk(plan: Plan, m: Member, role: str, *, alone: bool, n: int) -> Risk:
-    codes = [
-        wp.code
-        for wp in leaves(plan.wbs)
-        if not wp.level_of_effort and any(_key(d.role) == _key(role) for d in wp.role_demands)
-    ]
+def _risk(plan: Plan, m: Member, role: str, codes: list[str], *, alone: bool, n: int) -> Risk:
     why = [f"{m.name} is the only {role} on the team"] if alone else []
     why += [f"{m.name} is away {a.start} to {a.finish}" for a in m.absences[:2]]
-    rate = next((v for r, v in plan.rate_card.hourly.items() if _key(r) == _key(role)), None)
+    rate = next(
+        (v for r, v in plan.rate_card.hourly.items() if role_key(r) == role_key(role)), None
+    )
     cost = (
         None
         if rate is None

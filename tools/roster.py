@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from tools.brief import PersonCue
+from tools.budget import role_key
 from tools.domain import Member, Team
+from tools.levelling import SENIORITY_RANK
 from tools.money import Money
 
 
@@ -45,7 +47,7 @@ def build_team(
         members.append(
             Member(
                 id=member_id,
-                name=name or f"{role.capitalize()} {counts[role]}",
+                name=name or assumed_name(role, counts[role]),
                 roles=[role],
                 availability=cue.availability if cue else 1.0,
                 absences=list(cue.absences) if cue else [],
@@ -147,7 +149,16 @@ def _hourly(amount: Decimal, per: str, hours_per_day: float) -> Decimal:
     return amount / (Decimal(str(DAYS_PER.get(per, 1.0))) * Decimal(str(hours_per_day)))
 
 
-SENIORITY_ORDER = {"junior": 0, "mid": 1, "senior": 2, "lead": 3}
+def assumed_name(role: str, n: int) -> str:
+    """The name of the n-th person assumed in a role the brief names nobody for ("Dba 2")."""
+    return f"{role.capitalize()} {n}"
+
+
+def is_assumed(m: Member) -> bool:
+    """A member the team was filled up with, not a person the brief names."""
+    return any(re.fullmatch(rf"{re.escape(r)} \d+", m.name, re.I) for r in m.roles)
+
+
 OWNING_ROLE = "project manager"
 """Who owns a risk whose role nobody on the team fills: the PM, who will have to buy it in."""
 
@@ -160,12 +171,11 @@ def owner_for(role: str | None, team: Team) -> str | None:
     if role and (named := re.fullmatch(r".+ \((.+)\)", role)):
         role = named.group(1)
     for wanted in dict.fromkeys(r for r in (role, OWNING_ROLE) if r):
-        key = " ".join(wanted.lower().split())
-        holders = [m for m in team.members if key in {" ".join(r.lower().split()) for r in m.roles}]
+        holders = [m for m in team.members if role_key(wanted) in {role_key(r) for r in m.roles}]
         if holders:
             best = max(
                 holders,
-                key=lambda m: (not m.external, SENIORITY_ORDER[m.seniority], m.availability),
+                key=lambda m: (not m.external, SENIORITY_RANK[m.seniority], m.availability),
             )
             return f"{best.name} ({wanted})"
     return role
